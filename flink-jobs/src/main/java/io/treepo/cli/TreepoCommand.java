@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Continuous online RL of language models (TreePO) as an Apache Flink streaming job.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            BrokerCommand.class,
         })
 public final class TreepoCommand implements Runnable {
 
@@ -18,6 +19,8 @@ public final class TreepoCommand implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // DJL must never reach for the network (it would try a metadata address and native downloads).
+        System.setProperty("ai.djl.offline", "true");
         System.exit(newCommandLine().execute(args));
     }
 
