@@ -4,12 +4,18 @@ import io.treepo.kafka.KafkaClientConfig;
 import io.treepo.kafka.PromptProducer;
 import io.treepo.kafka.TaskPrompts;
 import io.treepo.kafka.Topics;
-import io.treepo.schemas.Prompt;
 import io.treepo.tasks.Task;
 import io.treepo.tasks.Tasks;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.nio.file.Files;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Properties;
+import io.treepo.kafka.DatasetPrompts;
+import io.treepo.tasks.DatasetError;
+import io.treepo.tasks.JsonlDataset;
+import io.treepo.tasks.JsonlFormat;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -81,31 +87,38 @@ final class ProduceCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--rate must be >= 0, got " + rate);
         }
         PrintWriter out = spec.commandLine().getOut();
-        Iterator<Prompt> prompts;
-        long expected;
+        PrintWriter err = spec.commandLine().getErr();
+        Task task = null;
         if (source.generated != null) {
-            Generated g = source.generated;
-            if (g.count < 1) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--count must be >= 1, got " + g.count);
+            if (source.generated.count < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--count must be >= 1, got " + source.generated.count);
             }
-            Task task;
             try {
-                task = Tasks.byName(g.task);
+                task = Tasks.byName(source.generated.task);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--task: " + e.getMessage());
             }
-            prompts = new TaskPrompts(task, Task.Split.TRAIN, g.seed, g.count);
-            expected = g.count;
-        } else {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--jsonl is not wired yet");
+        } else if (!Files.isReadable(source.jsonl)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--jsonl: cannot read " + source.jsonl);
         }
 
-        try (PromptProducer producer = new PromptProducer(KafkaClientConfig.of(bootstrapServers, kafkaProperties), topic)) {
-            PromptProducer.Result result = producer.send(prompts, rate, p -> out.printf(
-                    "  sent %d/%d (%.0f/s), failed %d%n", p.sent(), expected, p.sent() / Math.max(1e-3, p.elapsed().toMillis() / 1000.0), p.failed()));
+        Properties props = KafkaClientConfig.of(bootstrapServers, kafkaProperties);
+        try (PromptProducer producer = new PromptProducer(props, topic, rate,
+                p -> out.printf("  sent %d (%.0f/s), failed %d%n", p.sent(), p.perSecond(), p.failed()))) {
+            if (task != null) {
+                new TaskPrompts(task, Task.Split.TRAIN, source.generated.seed, source.generated.count).forEachRemaining(producer::send);
+            } else {
+                List<DatasetError> errors = JsonlDataset.read(source.jsonl, JsonlFormat.AUTO,
+                        record -> producer.send(DatasetPrompts.toPrompt(record)));
+                errors.forEach(e -> err.println("skipped: " + e));
+                if (!errors.isEmpty()) {
+                    err.println(errors.size() + " bad lines skipped");
+                }
+            }
+            PromptProducer.Result result = producer.finish();
             out.printf("Done: sent %d, failed %d to %s in %.1f s%n", result.sent(), result.failed(), topic, result.elapsed().toMillis() / 1000.0);
             if (result.firstError() != null) {
-                spec.commandLine().getErr().println("error: first failure: " + result.firstError());
+                err.println("error: first failure: " + result.firstError());
             }
             return result.failed() == 0 ? 0 : 1;
         }

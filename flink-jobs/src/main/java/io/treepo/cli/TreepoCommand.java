@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             BrokerCommand.class,
+            ProduceCommand.class,
         })
 public final class TreepoCommand implements Runnable {
 

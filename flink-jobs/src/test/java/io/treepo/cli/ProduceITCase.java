@@ -1,9 +1,10 @@
-package io.treepo.kafka;
+package io.treepo.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.treepo.cli.CommandLineTest;
+import io.treepo.kafka.EmbeddedKafka;
+import io.treepo.kafka.Topics;
 import io.treepo.schemas.Prompt;
 import io.treepo.schemas.codec.AvroDeserializer;
 import io.treepo.schemas.codec.Codecs;
@@ -95,7 +96,7 @@ class ProduceITCase {
                 "--topic", topic, "--jsonl", file.toString());
         assertEquals(0, run.exitCode(), run.err());
         assertThat(run.out()).contains("Done: sent 2, failed 0");
-        assertThat(run.err()).contains("line 2").contains("line 4").contains("2 bad lines skipped");
+        assertThat(run.err()).contains("data.jsonl:2:").contains("data.jsonl:4:").contains("2 bad lines skipped");
 
         List<Prompt> read = readAll(topic, 2);
         assertEquals(2, read.size());
