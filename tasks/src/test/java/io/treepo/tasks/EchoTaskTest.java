@@ -38,7 +38,7 @@ class EchoTaskTest {
         EchoTask t = new EchoTask(digits);
         Set<String> train = new HashSet<>();
         Set<String> heldOut = new HashSet<>();
-        for (long seed = 0; seed < 20_000; seed++) {
+        for (long seed = 0; seed < 5_000; seed++) {
             Problem a = t.generate(seed, Split.TRAIN);
             Problem b = t.generate(seed, Split.HELD_OUT);
             assertEquals(1.0, t.score(a.solution(), a.reference()).reward());
