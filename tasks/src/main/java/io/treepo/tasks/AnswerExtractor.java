@@ -35,8 +35,8 @@ public enum AnswerExtractor {
             best = later(best, lastMatch(ANSWER_IS_PATTERN, response));
             String boxed = Answers.extractBoxed(response);
             if (boxed != null) {
-                // The box itself sits at or after its last opening; an "answer is \boxed{5}"
-                // statement starts earlier, so the box (the cleaner text) wins.
+                // Ranked by where the last box opens. In "The answer is \boxed{5}." that is after
+                // the start of the "answer is" statement, so the box, the cleaner text, wins.
                 int at = Math.max(response.lastIndexOf("\\boxed{"), response.lastIndexOf("\\fbox{"));
                 best = later(best, new Found(at, boxed.strip()));
             }
@@ -44,8 +44,8 @@ public enum AnswerExtractor {
         }
     };
 
-    private static final Pattern ANSWER_LINE_PATTERN = Pattern.compile("(?m)^A:[ \\t]*(\\S.*?)\\s*$");
-    private static final Pattern HASHES_PATTERN = Pattern.compile("(?m)^####[ \\t]*(\\S.*?)\\s*$");
+    private static final Pattern ANSWER_LINE_PATTERN = Pattern.compile("(?m)^A:[ \\t]*(\\S.*?)[ \\t\\r]*$");
+    private static final Pattern HASHES_PATTERN = Pattern.compile("(?m)^####[ \\t]*(\\S.*?)[ \\t\\r]*$");
     // Stops at a sentence end (". " or a final ".") so that "The answer is 5. I hope it is
     // correct." gives "5", while decimals such as "3.5" stay whole.
     private static final Pattern ANSWER_IS_PATTERN =

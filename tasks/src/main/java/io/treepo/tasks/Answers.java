@@ -20,7 +20,7 @@ public final class Answers {
     // Thousands separators only in well-formed groups of three, so "1,00" or "3,4" (a list) are
     // not read as numbers.
     private static final Pattern DECIMAL =
-            Pattern.compile("(\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.(\\d*))?|\\.(\\d+)");
+            Pattern.compile("(?:\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.\\d*)?|\\.\\d+");
     // LaTeX spacing that carries no meaning: \! \, \; \: and \left / \right sizing.
     private static final Pattern LATEX_NOISE = Pattern.compile("\\\\[!,;:]|\\\\left|\\\\right");
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");

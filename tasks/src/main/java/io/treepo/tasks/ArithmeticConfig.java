@@ -6,8 +6,8 @@ package io.treepo.tasks;
  * [1, maxOperand]).
  *
  * @param minOperations at least 1
- * @param maxOperations at most {@value #MAX_OPERATIONS}: one solution line per operation, and the
- *     whole response must fit a small model's context of ~256 characters
+ * @param maxOperations at most {@value #MAX_OPERATIONS}: one solution line per operation, and a
+ *     small model's context is ~256 characters
  * @param maxOperand in [1, {@value #MAX_OPERAND}]: one- and two-digit operands are what a tiny
  *     byte-level model can learn to add and multiply
  */
@@ -35,14 +35,15 @@ public record ArithmeticConfig(int minOperations, int maxOperations, int maxOper
 
     /**
      * A named difficulty level: 1 = 1-2 operations on 1-9; 2 = {@link #DEFAULT}; 3 = 3-5
-     * operations on 1-12; 4 = 4-6 operations on 1-99.
+     * operations on 1-12; 4 = 4-6 operations on 1-20. Every level keeps prompt and solution
+     * within a 256-character context.
      */
     public static ArithmeticConfig level(int difficulty) {
         return switch (difficulty) {
             case 1 -> new ArithmeticConfig(1, 2, 9);
             case 2 -> DEFAULT;
             case 3 -> new ArithmeticConfig(3, 5, 12);
-            case 4 -> new ArithmeticConfig(4, 6, 99);
+            case 4 -> new ArithmeticConfig(4, 6, 20);
             default -> throw new IllegalArgumentException("difficulty must be in [1, 4], got " + difficulty);
         };
     }

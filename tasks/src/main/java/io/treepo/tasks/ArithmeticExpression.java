@@ -51,17 +51,16 @@ public record ArithmeticExpression(List<Long> operands, List<Character> operator
 
     /** The expression without spaces, e.g. {@code 7+3*4-5}: also the key that decides its split. */
     public String canonical() {
-        StringBuilder s = new StringBuilder().append(operands.get(0));
-        for (int i = 0; i < operators.size(); i++) {
-            s.append(operators.get(i)).append(operands.get(i + 1));
-        }
-        return s.toString();
+        return render(operands, operators);
     }
 
     /**
-     * One line per operation, {@code a op b=c}, in the order a person would work: products first,
-     * leftmost first, then sums and differences left to right. {@code 7+3*4-5} gives
-     * {@code 3*4=12}, {@code 7+12=19}, {@code 19-5=14}.
+     * One line per operation, in the order a person would work: products first, leftmost first,
+     * then sums and differences left to right. A line is the operation, {@code a op b=c}, then
+     * what remains of the expression: {@code 7+3*4-5} gives {@code 3*4=12, 7+12-5},
+     * {@code 7+12=19, 19-5}, {@code 19-5=14}. Restating the remainder keeps every step local
+     * (the next operands are on the line before), which is what a tiny model can learn, and it
+     * makes responses a few segments long.
      */
     public List<String> steps() {
         List<String> steps = new ArrayList<>(operators.size());
@@ -77,14 +76,20 @@ public record ArithmeticExpression(List<Long> operands, List<Character> operator
     private long evaluate(List<String> steps) {
         List<Long> values = new ArrayList<>(operands);
         List<Character> ops = new ArrayList<>(operators);
-        int product;
-        while ((product = ops.indexOf('*')) >= 0) {
-            steps.add(apply(values, ops, product));
-        }
         while (!ops.isEmpty()) {
-            steps.add(apply(values, ops, 0));
+            int product = ops.indexOf('*');
+            String operation = apply(values, ops, Math.max(product, 0));
+            steps.add(ops.isEmpty() ? operation : operation + ", " + render(values, ops));
         }
         return values.get(0);
+    }
+
+    private static String render(List<Long> values, List<Character> ops) {
+        StringBuilder s = new StringBuilder().append(values.get(0));
+        for (int i = 0; i < ops.size(); i++) {
+            s.append(ops.get(i)).append(values.get(i + 1));
+        }
+        return s.toString();
     }
 
     /** Replaces {@code values[i] op[i] values[i+1]} by its result and returns the step line. */

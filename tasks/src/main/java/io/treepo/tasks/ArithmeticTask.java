@@ -4,12 +4,12 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
- * Integer arithmetic with a worked solution, one operation per line. Example at the default
- * difficulty:
+ * Integer arithmetic with a worked solution, one operation per line followed by what remains of
+ * the expression (see {@link ArithmeticExpression#steps}). Example at the default difficulty:
  *
  * <pre>
- * prompt:   "Q: 7+3*4-5=?\n"
- * solution: "3*4=12\n7+12=19\n19-5=14\nA: 14"
+ * prompt:    "Q: 7+3*4-5=?\n"
+ * solution:  "3*4=12, 7+12-5\n7+12=19, 19-5\n19-5=14\nA: 14"
  * reference: "14"
  * </pre>
  *

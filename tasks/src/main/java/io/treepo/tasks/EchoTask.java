@@ -22,8 +22,8 @@ public final class EchoTask implements Task {
     private final int bound;
 
     /**
-     * @param maxDigits in [1, {@value #MAX_DIGITS}]; with 1 digit the held-out split has about
-     *     one number, enough for a smoke test
+     * @param maxDigits in [1, {@value #MAX_DIGITS}]; with 1 digit the held-out split is the
+     *     single number 2 (see {@link Splits}), enough for a smoke test
      */
     public EchoTask(int maxDigits) {
         if (maxDigits < 1 || maxDigits > MAX_DIGITS) {
