@@ -9,6 +9,7 @@ import io.treepo.tasks.Tasks;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Properties;
@@ -103,6 +104,7 @@ final class ProduceCommand implements Callable<Integer> {
         }
 
         Properties props = KafkaClientConfig.of(bootstrapServers, kafkaProperties);
+        KafkaClientConfig.requireReachable(props, Duration.ofSeconds(10));
         try (PromptProducer producer = new PromptProducer(props, topic, rate,
                 p -> out.printf("  sent %d (%.0f/s), failed %d%n", p.sent(), p.perSecond(), p.failed()))) {
             if (task != null) {

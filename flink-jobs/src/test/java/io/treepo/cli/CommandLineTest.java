@@ -86,4 +86,11 @@ class CommandLineTest {
         assertEquals(2, run.exitCode());
         assertThat(run.err()).startsWith("error: --jsonl:").contains("/no/such/file.jsonl");
     }
+
+    @Test
+    void unreachableBrokerIsOneLineAndExitCode1() {
+        Run run = run("produce", "--bootstrap-servers", "localhost:1", "--task", "arithmetic", "--count", "3");
+        assertEquals(1, run.exitCode());
+        assertThat(run.err()).startsWith("error: cannot reach Kafka at localhost:1");
+    }
 }
