@@ -85,9 +85,7 @@ public final class TransformerModel implements AutoCloseable {
                 throw new IllegalArgumentException(
                         "parameter " + name + " has " + v.length + " values, the config needs " + shape + " = " + shape.size());
             }
-            NDArray p = manager.create(v, shape);
-            p.setRequiresGradient(true);
-            parameters.put(name, p);
+            parameters.put(name, manager.create(v, shape));
         });
         return new TransformerModel(config, manager, parameters);
     }
@@ -189,7 +187,15 @@ public final class TransformerModel implements AutoCloseable {
         return config;
     }
 
-    /** The trainable arrays, in payload order (gradients attached). */
+    /**
+     * Attaches gradients to every parameter. Only the trainer does this: a decoding model without
+     * gradients builds no autograd graph, whatever the thread's grad mode.
+     */
+    void makeTrainable() {
+        parameters.values().forEach(p -> p.setRequiresGradient(true));
+    }
+
+    /** The parameter arrays, in payload order. */
     public Map<String, NDArray> parameters() {
         return parameters;
     }
