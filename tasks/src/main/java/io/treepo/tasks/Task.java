@@ -15,8 +15,26 @@ public interface Task {
      */
     Problem generate(long seed, Split split);
 
-    /** Reward in [0,1] for a response, with the answer extracted from it (null if none found). */
-    Score score(String response, String reference);
+    /**
+     * Reward in [0,1] for a response, with the answer extracted from it (null if none found). By
+     * default 1 when the extracted answer is {@linkplain Answers#equivalent equivalent} to the
+     * reference, else 0.
+     */
+    default Score score(String response, String reference) {
+        String answer = extractAnswer(response);
+        return new Score(Answers.equivalent(answer, reference) ? 1.0 : 0.0, answer);
+    }
+
+    /**
+     * The final answer a response states, or null when it states none. Works on partial
+     * responses too: the response so far is all it reads.
+     */
+    String extractAnswer(String response);
+
+    /** Whether the response so far states a final answer: the tree sampler's "answer found" check. */
+    default boolean answerFound(String partialResponse) {
+        return extractAnswer(partialResponse) != null;
+    }
 
     /** Which side of the train / held-out partition a problem comes from. */
     enum Split { TRAIN, HELD_OUT }
@@ -31,6 +49,12 @@ public interface Task {
 
     /** @param extractedAnswer the answer found in the response, or null when there is none */
     record Score(double reward, String extractedAnswer) {
+        public Score {
+            if (!(reward >= 0.0 && reward <= 1.0)) {
+                throw new IllegalArgumentException("reward must be in [0,1], got " + reward);
+            }
+        }
+
         public boolean hasAnswer() {
             return extractedAnswer != null;
         }
