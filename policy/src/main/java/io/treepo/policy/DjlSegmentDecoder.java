@@ -270,7 +270,7 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
             int column = sc + p + step;
             step++;
             try (NDScope scope = new NDScope()) {
-                return run(tokens, positions, 1, keyMask.get(":, :, :, 0:{}", column + 1), column);
+                return run(tokens, positions, 1, keyMask.get(new NDIndex().addAllDim(3).addSliceDim(0, column + 1)), column);
             }
         }
 
@@ -280,15 +280,17 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
             NDArray tokenArray = manager.create(tokens, new Shape(batch, t));
             NDArray positionArray = manager.create(positions, new Shape(batch, t));
             NDArray logits = model.forward(tokenArray, positionArray, mask, (layer, k, v) -> {
-                kv.set(new NDIndex("0, {}, :, :, {}:{}", layer, column, column + t), k);
-                kv.set(new NDIndex("1, {}, :, :, {}:{}", layer, column, column + t), v);
-                return new NDArray[] {
-                    kv.get(new NDIndex("0, {}, :, :, 0:{}", layer, column + t)),
-                    kv.get(new NDIndex("1, {}, :, :, 0:{}", layer, column + t))
-                };
+                kv.set(columns(0, layer, column, column + t), k);
+                kv.set(columns(1, layer, column, column + t), v);
+                return new NDArray[] {kv.get(columns(0, layer, 0, column + t)), kv.get(columns(1, layer, 0, column + t))};
             }, true);
             forwardCalls++;
             return logits.toFloatArray();
+        }
+
+        /** Keys (part 0) or values (part 1) of one layer, columns [from, to): built directly, as string indices are parsed on every call. */
+        private NDIndex columns(int part, int layer, int from, int to) {
+            return new NDIndex().addIndices(part, layer).addAllDim(2).addSliceDim(from, to);
         }
 
         /** Puts the entries of nodes whose keys the prefill pass recomputed back into the cache. */
