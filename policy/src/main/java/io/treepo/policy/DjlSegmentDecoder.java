@@ -1,0 +1,393 @@
+package io.treepo.policy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.WeakHashMap;
+import java.util.function.Function;
+
+/**
+ * The policy's {@link SegmentDecoder} on DJL/PyTorch: all rows of a call decode in one batched loop
+ * over a per-call key/value buffer, prefixes come from the per-node {@link KvCache}, tokens are
+ * drawn on the Java side by a seeded {@link TokenSampler}.
+ *
+ * <p>One call: (1) for each row, the longest run of cached entries from the root gives its cached
+ * positions; the rest of its prefix (at least its last token, which has no keys yet) is pending;
+ * (2) one prefill pass runs every row's pending tokens, left-padded, against the assembled cached
+ * prefixes (rows of different lengths sit in one buffer; a per-row mask hides the gaps), and the
+ * recomputed nodes go back into the cache; (3) one pass per step feeds each row's last token; a row
+ * stops at EOS or its token limit, and once a quarter of the rows have stopped the batch is
+ * compacted so finished rows stop costing compute; (4) each row's new node gets its cache entry.
+ *
+ * <p>Buffer layout, (2, L, B, H, W, D) for keys/values: columns [0, Sc) cached prefixes
+ * (right-padded), [Sc, Sc+P) pending tokens (left-padded), then one column per step.
+ *
+ * <p>Thread-confined, like its NDManager: one decoder per operator thread.
+ */
+public final class DjlSegmentDecoder implements SegmentDecoder {
+
+    private final NDManager manager;
+    private final KvCache cache;
+    private final int eos;
+    private final int pad;
+    private final Set<PrefixNode> prefilledRoots = Collections.newSetFromMap(new WeakHashMap<>());
+    private TransformerModel model;
+    private long version;
+    private long prefillTokens, decodedTokens, recomputedTokens, forwardCalls, cacheHits, cacheMisses;
+    private LogitsObserver observer = (request, step, logits, offset) -> {};
+
+    /** Test hook: sees the logits each row's token was drawn from. */
+    interface LogitsObserver {
+        void onLogits(int request, int step, float[] logits, int offset);
+    }
+
+    private DjlSegmentDecoder(DecoderConfig config, Tokenizer tokenizer, Function<NDManager, TransformerModel> weights, long version) {
+        this.manager = NDManager.newBaseManager(Devices.resolve(config.device()));
+        this.cache = new KvCache(manager, config.cacheBudgetBytes());
+        this.eos = tokenizer.eosToken();
+        this.pad = tokenizer.padToken();
+        this.model = weights.apply(manager);
+        this.version = version;
+    }
+
+    /** A decoder whose model is built by {@code weights} in the decoder's manager (e.g. {@code m -> TransformerModel.initialize(c, m, seed)}). */
+    public static DjlSegmentDecoder create(
+            DecoderConfig config, Tokenizer tokenizer, Function<NDManager, TransformerModel> weights, long version) {
+        return new DjlSegmentDecoder(config, tokenizer, weights, version);
+    }
+
+    /** A decoder over weights from the weights topic or a model directory. */
+    public static DjlSegmentDecoder create(DecoderConfig config, Tokenizer tokenizer, EncodedWeights weights, long version) {
+        return new DjlSegmentDecoder(config, tokenizer, m -> WeightsCodec.decode(weights, m), version);
+    }
+
+    /**
+     * Swaps in a new policy version: builds the new model first, then frees the old one. Cache
+     * entries belong to the old weights, so the cache is cleared (nodes recompute on demand).
+     */
+    public void installWeights(EncodedWeights weights, long newVersion) {
+        TransformerModel fresh = WeightsCodec.decode(weights, manager);
+        TransformerModel old = model;
+        model = fresh;
+        version = newVersion;
+        cache.clear();
+        old.close();
+    }
+
+    public ModelConfig modelConfig() {
+        return model.config();
+    }
+
+    @Override
+    public List<DecodedSegment> decode(List<DecodeRequest> requests, SamplingConfig sampling, long seed) {
+        DecodedSegment[] results = new DecodedSegment[requests.size()];
+        List<Row> rows = new ArrayList<>();
+        int context = model.config().contextLength();
+        for (int i = 0; i < requests.size(); i++) {
+            DecodeRequest request = requests.get(i);
+            int limit = Math.min(request.maxTokens(), context - request.prefix().totalLength());
+            if (limit < 1) { // the prefix already fills the context: nothing can follow it
+                results[i] = new DecodedSegment(request.prefix().child(new int[0]), new int[0], new float[0], new float[0], false, version);
+            } else {
+                rows.add(new Row(i, request.prefix(), limit, new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (i + 1)))));
+            }
+        }
+        if (!rows.isEmpty()) {
+            try (NDScope scope = new NDScope()) {
+                new Batch(rows, new TokenSampler(sampling, model.config().vocabSize())).run();
+            }
+        }
+        for (Row row : rows) {
+            results[row.request] = row.result;
+        }
+        return Arrays.asList(results);
+    }
+
+    /** One row of a call: its prefix, what was cached and what must be run, what it sampled. */
+    private final class Row {
+        final int request;
+        final PrefixNode prefix;
+        final int limit;
+        final SplittableRandom random;
+        final List<PrefixNode> chain = new ArrayList<>(); // root first
+        int cachedNodes;
+        int cached; // positions [0, cached) come from the cache
+        int[] pending; // positions [cached, prefix.totalLength()) run in the prefill pass
+        final int[] tokens;
+        final float[] logProbs;
+        final float[] entropies;
+        int length;
+        boolean finished;
+        DecodedSegment result;
+
+        Row(int request, PrefixNode prefix, int limit, SplittableRandom random) {
+            this.request = request;
+            this.prefix = prefix;
+            this.limit = limit;
+            this.random = random;
+            this.tokens = new int[limit];
+            this.logProbs = new float[limit];
+            this.entropies = new float[limit];
+            for (PrefixNode n = prefix; n != null; n = n.parent()) chain.add(n);
+            Collections.reverse(chain);
+            while (cachedNodes < chain.size() && cache.get(chain.get(cachedNodes)) != null) cachedNodes++;
+            cacheHits += cachedNodes;
+            cacheMisses += chain.size() - cachedNodes;
+            cached = cachedNodes == 0 ? 0 : KvCache.entryEnd(chain.get(cachedNodes - 1));
+            int[] full = prefix.fullTokens();
+            pending = Arrays.copyOfRange(full, cached, full.length);
+            for (PrefixNode missing : chain.subList(cachedNodes, chain.size())) {
+                int positions = KvCache.entryEnd(missing) - KvCache.entryStart(missing);
+                if (missing.parent() == null && prefilledRoots.add(missing)) {
+                    prefillTokens += missing.ownLength();
+                } else {
+                    recomputedTokens += positions;
+                }
+            }
+        }
+
+        boolean add(TokenSampler.Draw draw) {
+            tokens[length] = draw.token();
+            logProbs[length] = draw.logProb();
+            entropies[length] = draw.entropy();
+            length++;
+            decodedTokens++;
+            finished = draw.token() == eos || length == limit;
+            return finished;
+        }
+
+        int lastToken() {
+            return tokens[length - 1];
+        }
+    }
+
+    /** The batched loop of one call. Arrays made here are closed by the call's NDScope. */
+    private final class Batch {
+        final TokenSampler sampler;
+        final List<Row> slots; // row of each batch index
+        final int sc; // cached columns
+        final int p; // pending columns
+        final int width; // buffer columns
+        NDArray kv; // (2, L, B, H, W, D)
+        NDArray keyMask; // (B, 1, 1, W)
+        int step; // columns [Sc+P, Sc+P+step) hold fed sampled tokens
+
+        Batch(List<Row> rows, TokenSampler sampler) {
+            this.sampler = sampler;
+            this.slots = new ArrayList<>(rows);
+            this.sc = rows.stream().mapToInt(r -> r.cached).max().orElseThrow();
+            this.p = rows.stream().mapToInt(r -> r.pending.length).max().orElseThrow();
+            this.width = sc + p + rows.stream().mapToInt(r -> r.limit).max().orElseThrow();
+        }
+
+        void run() {
+            assemble();
+            float[] logits = prefill();
+            storeRecomputed();
+            while (true) {
+                int vocab = model.config().vocabSize();
+                int active = 0;
+                for (int b = 0; b < slots.size(); b++) {
+                    Row row = slots.get(b);
+                    if (row.finished) continue;
+                    observer.onLogits(row.request, row.length, logits, b * vocab);
+                    if (!row.add(sampler.draw(logits, b * vocab, row.random))) active++;
+                }
+                if (active == 0) break;
+                if (active <= slots.size() * 3 / 4) compact();
+                logits = stepForward();
+            }
+            for (Row row : slots) finish(row);
+        }
+
+        /** Stacks each row's cached entries, zero-padded to the buffer width, into {@link #kv}. */
+        private void assemble() {
+            ModelConfig c = model.config();
+            NDList perRow = new NDList();
+            float[] mask = new float[slots.size() * width];
+            for (int b = 0; b < slots.size(); b++) {
+                Row row = slots.get(b);
+                NDList parts = new NDList();
+                for (PrefixNode n : row.chain.subList(0, row.cachedNodes)) {
+                    NDArray entry = cache.get(n).kv();
+                    if (entry != null) parts.add(entry);
+                }
+                parts.add(manager.zeros(new Shape(2, c.layers(), c.heads(), width - row.cached, c.headSize())));
+                perRow.add(parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 3));
+                // row b may attend to its cached columns, its real pending columns and all step columns
+                for (int col = 0; col < width; col++) {
+                    boolean visible = col < row.cached || col >= sc + p - row.pending.length;
+                    mask[b * width + col] = visible ? 0f : TransformerModel.MASKED;
+                }
+            }
+            kv = NDArrays.stack(perRow, 2);
+            keyMask = manager.create(mask, new Shape(slots.size(), 1, 1, width));
+        }
+
+        private float[] prefill() {
+            int batch = slots.size();
+            long[] tokens = new long[batch * p];
+            long[] positions = new long[batch * p];
+            for (int b = 0; b < batch; b++) {
+                Row row = slots.get(b);
+                int offset = p - row.pending.length;
+                Arrays.fill(tokens, b * p, b * p + offset, pad);
+                for (int i = 0; i < row.pending.length; i++) {
+                    tokens[b * p + offset + i] = row.pending[i];
+                    positions[b * p + offset + i] = row.cached + i;
+                }
+            }
+            try (NDScope scope = new NDScope()) {
+                NDArray queryCols = manager.arange(sc, sc + p, 1, DataType.INT64).reshape(p, 1);
+                NDArray keyCols = manager.arange(0, sc + p, 1, DataType.INT64).reshape(1, sc + p);
+                NDArray causal = keyCols.gt(queryCols).toType(DataType.FLOAT32, false).mul(TransformerModel.MASKED);
+                NDArray mask = keyMask.get(":, :, :, 0:{}", sc + p).add(causal.reshape(1, 1, p, sc + p)); // (B, 1, P, Sc+P)
+                return run(tokens, positions, p, mask, sc);
+            }
+        }
+
+        private float[] stepForward() {
+            int batch = slots.size();
+            long[] tokens = new long[batch];
+            long[] positions = new long[batch];
+            int maxPosition = model.config().contextLength() - 1;
+            for (int b = 0; b < batch; b++) {
+                Row row = slots.get(b);
+                tokens[b] = row.finished ? pad : row.lastToken();
+                positions[b] = Math.min(maxPosition, row.prefix.totalLength() + row.length - 1);
+            }
+            int column = sc + p + step;
+            step++;
+            try (NDScope scope = new NDScope()) {
+                return run(tokens, positions, 1, keyMask.get(new NDIndex().addAllDim(3).addSliceDim(0, column + 1)), column);
+            }
+        }
+
+        /** One pass over {@code t} new columns written at {@code column}; returns the last position's logits, (B, V) flat. */
+        private float[] run(long[] tokens, long[] positions, int t, NDArray mask, int column) {
+            int batch = slots.size();
+            NDArray tokenArray = manager.create(tokens, new Shape(batch, t));
+            NDArray positionArray = manager.create(positions, new Shape(batch, t));
+            NDArray logits = model.forward(tokenArray, positionArray, mask, (layer, k, v) -> {
+                kv.set(columns(0, layer, column, column + t), k);
+                kv.set(columns(1, layer, column, column + t), v);
+                return new NDArray[] {kv.get(columns(0, layer, 0, column + t)), kv.get(columns(1, layer, 0, column + t))};
+            }, true);
+            forwardCalls++;
+            return logits.toFloatArray();
+        }
+
+        /** Keys (part 0) or values (part 1) of one layer, columns [from, to): built directly, as string indices are parsed on every call. */
+        private NDIndex columns(int part, int layer, int from, int to) {
+            return new NDIndex().addIndices(part, layer).addAllDim(2).addSliceDim(from, to);
+        }
+
+        /** Puts the entries of nodes whose keys the prefill pass recomputed back into the cache. */
+        private void storeRecomputed() {
+            for (int b = 0; b < slots.size(); b++) {
+                Row row = slots.get(b);
+                int firstColumn = sc + p - row.pending.length; // column of position row.cached
+                for (PrefixNode node : row.chain.subList(row.cachedNodes, row.chain.size())) {
+                    if (cache.contains(node)) continue; // another row of this batch already stored it
+                    int start = firstColumn + KvCache.entryStart(node) - row.cached;
+                    int end = firstColumn + KvCache.entryEnd(node) - row.cached;
+                    cache.put(node, slice(b, start, end));
+                }
+            }
+        }
+
+        /** Row b's columns [start, end) as a compact (2, L, H, n, D) copy the cache can own, or null if empty. */
+        private NDArray slice(int b, int start, int end) {
+            if (end <= start) return null;
+            NDArray copy = kv.get(new NDIndex(":, :, {}, :, {}:{}", b, start, end)).duplicate();
+            NDScope.unregister(copy);
+            return copy;
+        }
+
+        /** The row's new node, cached: its entry is the prefix's last token and every sampled token but the last. */
+        private void finish(Row row) {
+            if (row.result != null) return;
+            int[] tokens = Arrays.copyOf(row.tokens, row.length);
+            PrefixNode node = row.prefix.child(tokens);
+            int b = slots.indexOf(row);
+            cache.put(node, slice(b, sc + p - 1, sc + p - 1 + row.length));
+            row.result = new DecodedSegment(node, tokens, Arrays.copyOf(row.logProbs, row.length),
+                    Arrays.copyOf(row.entropies, row.length), tokens[tokens.length - 1] == eos, version);
+        }
+
+        /** Drops finished rows from the buffer (after caching their nodes) so they stop costing compute. */
+        private void compact() {
+            List<Row> kept = new ArrayList<>();
+            List<Long> keptIndex = new ArrayList<>();
+            for (int b = 0; b < slots.size(); b++) {
+                Row row = slots.get(b);
+                if (row.finished) {
+                    finish(row);
+                } else {
+                    kept.add(row);
+                    keptIndex.add((long) b);
+                }
+            }
+            NDArray index = manager.create(keptIndex.stream().mapToLong(Long::longValue).toArray());
+            NDArray oldKv = kv;
+            NDArray oldMask = keyMask;
+            kv = kv.get(new NDIndex(":, :, {}", index));
+            keyMask = keyMask.get(new NDIndex("{}", index));
+            oldKv.close();
+            oldMask.close();
+            slots.clear();
+            slots.addAll(kept);
+        }
+    }
+
+    @Override
+    public void release(PrefixNode node) {
+        cache.release(node);
+    }
+
+    @Override
+    public long policyVersion() {
+        return version;
+    }
+
+    @Override
+    public DecodeCounters counters() {
+        return new DecodeCounters(prefillTokens, decodedTokens, recomputedTokens, forwardCalls, cache.bytes(), cacheHits, cacheMisses);
+    }
+
+    @Override
+    public int eosToken() {
+        return eos;
+    }
+
+    /** Cache entries evicted to stay within the budget, cumulative. */
+    public long cacheEvictions() {
+        return cache.evictions();
+    }
+
+    void setObserver(LogitsObserver observer) {
+        this.observer = observer;
+    }
+
+    TransformerModel model() {
+        return model;
+    }
+
+    @Override
+    public void close() {
+        cache.close();
+        model.close();
+        manager.close();
+    }
+}

@@ -1,0 +1,40 @@
+package io.treepo.policy;
+
+/**
+ * Text to token ids and back. The byte tokenizer is the default; a Hugging Face
+ * {@code tokenizer.json} implementation can sit behind the same interface for real checkpoints.
+ */
+public interface Tokenizer {
+
+    /** Ids of {@code text}, without special tokens. */
+    int[] encode(String text);
+
+    /** Text of {@code ids}; special tokens are skipped and invalid sequences never throw. */
+    String decode(int[] ids);
+
+    int vocabSize();
+
+    int bosToken();
+
+    int eosToken();
+
+    int padToken();
+
+    /** A prompt as the policy sees it: BOS, then the text. */
+    default int[] encodePrompt(String prompt) {
+        int[] body = encode(prompt);
+        int[] out = new int[body.length + 1];
+        out[0] = bosToken();
+        System.arraycopy(body, 0, out, 1, body.length);
+        return out;
+    }
+
+    /** A response as training sees it: the text, then EOS. */
+    default int[] encodeResponse(String response) {
+        int[] body = encode(response);
+        int[] out = new int[body.length + 1];
+        System.arraycopy(body, 0, out, 0, body.length);
+        out[body.length] = eosToken();
+        return out;
+    }
+}
