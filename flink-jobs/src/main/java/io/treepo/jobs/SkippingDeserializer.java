@@ -5,7 +5,6 @@ import io.treepo.schemas.codec.RecordDecodeException;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +44,6 @@ final class SkippingDeserializer<T extends SpecificRecord> implements Deserializ
 
     @Override
     public TypeInformation<T> getProducedType() {
-        return new AvroTypeInfo<>(type);
+        return TypeInformation.of(type);
     }
 }

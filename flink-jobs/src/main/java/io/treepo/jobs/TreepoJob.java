@@ -15,12 +15,12 @@ import io.treepo.schemas.codec.Codecs;
 import io.treepo.schemas.weights.WeightsAssembler.Assembled;
 import io.treepo.tasks.Tasks;
 import io.treepo.trainer.operator.TrainerFunction;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -96,6 +96,9 @@ public final class TreepoJob {
                         TimeUnit.MILLISECONDS, 4 * config.rewardThreads() * 16)
                 .name("reward");
 
+        // The leaves tap: every scored leaf, for replay and analysis (and the tests' view of versions).
+        scored.sinkTo(kafkaSink(config, topics.leaves(), Codecs.LEAF)).name("leaves tap");
+
         // All leaves of a tree meet in one window.
         SingleOutputStreamOperator<ScoredTree> trees = scored
                 .keyBy(Leaf::getTreeId)
@@ -107,7 +110,7 @@ public final class TreepoJob {
                 .setParallelism(1)
                 .slotSharingGroup(TRAINER_SLOTS)
                 .name("trainer");
-        published.sinkTo(kafkaSink(config, topics.weights(), Codecs.POLICY_WEIGHTS))
+        published.sinkTo(weightsSink(config))
                 .setParallelism(1).slotSharingGroup(TRAINER_SLOTS).name("publish weights");
         published.getSideOutput(TrainerFunction.METRICS)
                 .sinkTo(kafkaSink(config, topics.metrics(), Codecs.METRICS))
@@ -119,9 +122,25 @@ public final class TreepoJob {
                 .setKafkaProducerConfig(config.kafka())
                 .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
                         .setTopic(topic)
-                        .setValueSerializationSchema((SerializationSchema<T>) codec::encode)
+                        .setValueSerializationSchema(new AvroRecordSerializer<>(codec.type()))
                         .build())
                 // At least once: consumers of every topic ignore what they have seen (versions, ids).
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
+    }
+
+    /**
+     * The weights topic is compacted and keyed by chunk index: compaction keeps the newest version's
+     * chunks, so a rollout that starts late reads one version, not the history.
+     */
+    private static KafkaSink<PolicyWeights> weightsSink(JobConfig config) {
+        return KafkaSink.<PolicyWeights>builder()
+                .setKafkaProducerConfig(config.kafka())
+                .setRecordSerializer(KafkaRecordSerializationSchema.<PolicyWeights>builder()
+                        .setTopic(config.topics().weights())
+                        .setKeySerializationSchema(chunk -> ("chunk-" + chunk.getChunkIndex()).getBytes(StandardCharsets.UTF_8))
+                        .setValueSerializationSchema(new AvroRecordSerializer<>(PolicyWeights.class))
+                        .build())
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
     }
