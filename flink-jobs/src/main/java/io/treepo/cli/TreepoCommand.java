@@ -11,6 +11,9 @@ import picocli.CommandLine.Command;
         description = "Continuous online RL of language models (TreePO) as an Apache Flink streaming job.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            PretrainCommand.class,
+            EvalCommand.class,
+            BenchCommand.class,
         })
 public final class TreepoCommand implements Runnable {
 
