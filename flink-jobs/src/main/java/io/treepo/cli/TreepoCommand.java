@@ -13,6 +13,9 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             BrokerCommand.class,
             ProduceCommand.class,
+            PretrainCommand.class,
+            EvalCommand.class,
+            BenchCommand.class,
         })
 public final class TreepoCommand implements Runnable {
 
