@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Continuous online RL of language models (TreePO) as an Apache Flink streaming job.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            BenchCommand.class,
         })
 public final class TreepoCommand implements Runnable {
 
