@@ -4,9 +4,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code treepo bench}: benchmarks, one subcommand each. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {BenchDecodeCommand.class})
+/** {@code treepo bench}: measurements of the policy and the samplers on this machine. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: run one of the subcommands.",
+        subcommands = {BenchDecodeCommand.class, BenchSamplingCommand.class})
 public final class BenchCommand implements Runnable {
 
     @Spec CommandSpec spec;

@@ -1,0 +1,165 @@
+package io.treepo.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.treepo.policy.ByteTokenizer;
+import io.treepo.policy.DecoderConfig;
+import io.treepo.policy.DjlSegmentDecoder;
+import io.treepo.policy.EncodedWeights;
+import io.treepo.policy.ModelConfig;
+import io.treepo.policy.ModelFiles;
+import io.treepo.policy.PolicyTrainer;
+import io.treepo.policy.Tokenizer;
+import io.treepo.policy.TrainerConfig;
+import io.treepo.rollout.sampler.SamplerComparison;
+import io.treepo.rollout.sampler.SamplerStats;
+import io.treepo.rollout.sampler.TreeConfig;
+import io.treepo.tasks.Task;
+import io.treepo.tasks.Tasks;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code treepo bench sampling}: the same prompts and model through the tree sampler and the
+ * independent (GRPO) sampler in one run, with the ratios TREEPO.md section 5 quotes.
+ */
+@Command(
+        name = "sampling",
+        mixinStandardHelpOptions = true,
+        description = "Tree sampler vs independent sampler: same prompts, same model, same leaves per prompt.")
+public final class BenchSamplingCommand implements Callable<Integer> {
+    /** Context positions kept for the prompt: a response may use the rest. */
+    private static final int PROMPT_ROOM = 64;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Model directory (config.json, weights.bin); default: randomly initialised default model.")
+    Path model;
+
+    @Option(names = "--prompts", paramLabel = "N", defaultValue = "8", description = "Prompts, all batched together (default: ${DEFAULT-VALUE}).")
+    int prompts;
+
+    @Option(names = "--width", paramLabel = "W", defaultValue = "16", description = "Leaves per prompt (default: ${DEFAULT-VALUE}).")
+    int width;
+
+    @Option(names = "--segment-tokens", paramLabel = "N", defaultValue = "16", description = "Tokens per segment (default: ${DEFAULT-VALUE}).")
+    int segmentTokens;
+
+    @Option(names = "--max-depth", paramLabel = "N", defaultValue = "6", description = "Segments per path at most (default: ${DEFAULT-VALUE}).")
+    int maxDepth;
+
+    @Option(names = "--task", paramLabel = "NAME", defaultValue = "arithmetic", description = "Task the prompts come from (default: ${DEFAULT-VALUE}).")
+    String task;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of prompts and sampling (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--repeats", paramLabel = "N", defaultValue = "3",
+            description = "Measured runs of each sampler, interleaved after one warm-up run; the fastest counts (default: ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(names = "--json", description = "Print one JSON object instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (prompts < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--prompts must be >= 1, got " + prompts);
+        if (repeats < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--repeats must be >= 1, got " + repeats);
+        TreeConfig requested = treeConfig(segmentTokens * maxDepth); // options checked before any model loads
+        Tokenizer tokenizer = new ByteTokenizer();
+        EncodedWeights weights = model != null ? ModelFiles.load(model) : randomWeights(tokenizer);
+        TreeConfig config = treeConfig(Math.min(requested.maxResponseTokens(), weights.config().contextLength() - PROMPT_ROOM));
+        Task source = Tasks.byName(task);
+        List<Task.Problem> problems = IntStream.range(0, prompts)
+                .mapToObj(i -> source.generate(seed * 1_000_003L + i, Task.Split.HELD_OUT)).toList();
+        SamplerComparison comparison = new SamplerComparison(
+                () -> DjlSegmentDecoder.create(DecoderConfig.defaults(), tokenizer, weights, 0), tokenizer, source);
+        SamplerComparison.Result result = comparison.compare(config, problems, seed, repeats);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(new ObjectMapper().writeValueAsString(report(result, config)));
+        } else {
+            printTable(out, result, config);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private TreeConfig treeConfig(int maxResponse) {
+        try {
+            return TreeConfig.builder().width(width).segmentTokens(segmentTokens).maxDepth(maxDepth)
+                    .maxResponseTokens(maxResponse).build();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private static EncodedWeights randomWeights(Tokenizer tokenizer) {
+        try (PolicyTrainer init = PolicyTrainer.create(ModelConfig.defaultSmall(), TrainerConfig.defaults(), tokenizer, "cpu", 1)) {
+            return init.weights();
+        }
+    }
+
+    private static Map<String, Object> figures(SamplerComparison.Run run) {
+        SamplerStats s = run.stats();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("leaves", s.leaves());
+        m.put("promptTokens", s.promptTokens());
+        m.put("decodedTokens", s.decodedTokens());
+        m.put("recomputedTokens", s.recomputedTokens());
+        m.put("processedTokens", s.processedTokens());
+        m.put("forwardCalls", s.forwardCalls());
+        m.put("rounds", s.rounds());
+        m.put("wallSeconds", s.wallNanos() / 1e9);
+        m.put("secondsPerLeaf", run.secondsPerLeaf());
+        m.put("microsPerToken", run.microsPerToken());
+        m.put("meanReward", run.meanReward());
+        m.put("leavesByReason", s.leavesByReason());
+        return m;
+    }
+
+    private Map<String, Object> report(SamplerComparison.Result r, TreeConfig config) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", model == null ? "random-init default" : model.toString());
+        m.put("prompts", prompts);
+        m.put("repeats", repeats);
+        m.put("width", config.width());
+        m.put("segmentTokens", config.segmentTokens());
+        m.put("maxDepth", config.maxDepth());
+        m.put("maxResponseTokens", config.maxResponseTokens());
+        m.put("tree", figures(r.tree()));
+        m.put("independent", figures(r.independent()));
+        m.put("tokenRatio", r.tokenRatio());
+        m.put("decodedTokenRatio", r.decodedTokenRatio());
+        m.put("timePerLeafRatio", r.timePerLeafRatio());
+        m.put("timePerTokenRatio", r.timePerTokenRatio());
+        return m;
+    }
+
+    private void printTable(PrintWriter out, SamplerComparison.Result r, TreeConfig config) {
+        out.printf("model %s, %d prompts x %d leaves, segments of %d tokens, depth <= %d, response <= %d tokens%n",
+                model == null ? "random-init default (rewards meaningless)" : model, prompts, config.width(),
+                config.segmentTokens(), config.maxDepth(), config.maxResponseTokens());
+        out.printf("%-12s %8s %10s %10s %10s %10s %8s %9s %10s %10s %8s%n", "sampler", "leaves", "prefill", "decoded",
+                "recomputed", "processed", "forwards", "wall s", "ms/leaf", "us/token", "reward");
+        for (SamplerComparison.Run run : List.of(r.tree(), r.independent())) {
+            SamplerStats s = run.stats();
+            out.printf("%-12s %8d %10d %10d %10d %10d %8d %9.2f %10.1f %10.1f %8.3f%n", run.kind().label(), s.leaves(),
+                    s.promptTokens(), s.decodedTokens(), s.recomputedTokens(), s.processedTokens(), s.forwardCalls(),
+                    s.wallNanos() / 1e9, run.secondsPerLeaf() * 1e3, run.microsPerToken(), run.meanReward());
+        }
+        out.printf("tree/independent: tokens %.3f (target <= 0.55; decoded only %.3f), time per leaf %.3f (target <= 0.6),"
+                + " time per token %.3f  [fastest of %d runs each]%n",
+                r.tokenRatio(), r.decodedTokenRatio(), r.timePerLeafRatio(), r.timePerTokenRatio(), repeats);
+        out.printf("finish reasons: tree %s, independent %s%n", r.tree().stats().leavesByReason(), r.independent().stats().leavesByReason());
+    }
+}

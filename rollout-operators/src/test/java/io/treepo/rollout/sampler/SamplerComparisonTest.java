@@ -1,0 +1,35 @@
+package io.treepo.rollout.sampler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.treepo.policy.ByteTokenizer;
+import io.treepo.tasks.Task;
+import io.treepo.tasks.Tasks;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class SamplerComparisonTest {
+    @Test
+    void bothSamplersGiveTheSameLeavesAndTheTreeProcessesFewerTokens() {
+        Task task = Tasks.byName("arithmetic");
+        List<Task.Problem> problems = IntStream.range(0, 3).mapToObj(i -> task.generate(i, Task.Split.TRAIN)).toList();
+        SamplerComparison comparison = new SamplerComparison(
+                () -> new StubDecoder((prefix, max, random) -> StubDecoder.Row.of(StubDecoder.letters(max, random), -1f, 1f)),
+                new ByteTokenizer(), task);
+        TreeConfig config = TreeConfig.builder().width(16).segmentTokens(8).maxDepth(4).maxResponseTokens(32).build();
+
+        SamplerComparison.Result result = comparison.compare(config, problems, 5, 2);
+
+        assertEquals(SamplerKind.TREE, result.tree().kind());
+        assertEquals(48, result.tree().stats().leaves());
+        assertEquals(48, result.independent().stats().leaves());
+        // Every path reaches depth 4: (2 + 4 + 8 + 16) segments of 8 against 16 x 4.
+        assertEquals(3 * 30 * 8, result.tree().stats().decodedTokens());
+        assertEquals(3 * 64 * 8, result.independent().stats().decodedTokens());
+        assertEquals(30 / 64.0, result.decodedTokenRatio(), 1e-9);
+        assertTrue(result.tokenRatio() < 1);
+        assertEquals(0, result.tree().meanReward());
+    }
+}
