@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             BrokerCommand.class,
             ProduceCommand.class,
+            DemoCommand.class,
             PretrainCommand.class,
             EvalCommand.class,
             BenchCommand.class,
