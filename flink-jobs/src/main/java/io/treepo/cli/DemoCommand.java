@@ -182,7 +182,7 @@ final class DemoCommand implements Callable<Integer> {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "treepo-demo-progress");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         long deadline = minutes > 0 ? System.nanoTime() + (long) (minutes * 60e9) : Long.MAX_VALUE;
-        long lastMs = System.currentTimeMillis();
+        long lastMs = -1;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(Topics.DEFAULT_METRICS));
             while (!stop.get() && System.nanoTime() < deadline) {
@@ -196,10 +196,10 @@ final class DemoCommand implements Callable<Integer> {
                     report.add(m);
                     var v = m.getValues();
                     trained.addAndGet(v.getOrDefault("trees", 0.0).longValue());
-                    double seconds = Math.max(1e-3, (m.getTimestampMs() - lastMs) / 1000.0);
+                    double seconds = lastMs < 0 ? Double.NaN : Math.max(1e-3, (m.getTimestampMs() - lastMs) / 1000.0);
                     lastMs = m.getTimestampMs();
-                    out.printf("step %4d  version %4d  reward %.3f  accuracy %.3f  loss %+.4f  sampled tok/s %6.0f  stale %d  backlog %d%n",
-                            m.getStep(), m.getPolicyVersion(), v.getOrDefault("reward_mean", Double.NaN),
+                    out.printf("batch %4d  step %4d  version %4d  reward %.3f  accuracy %.3f  loss %+.4f  sampled tok/s %6.0f  stale %d  backlog %d%n",
+                            report.steps(), m.getStep(), m.getPolicyVersion(), v.getOrDefault("reward_mean", Double.NaN),
                             v.getOrDefault("accuracy", Double.NaN), v.getOrDefault("loss", Double.NaN),
                             v.getOrDefault("sampled_tokens", 0.0) / seconds, v.getOrDefault("staleness", 0.0).longValue(),
                             produced.get() - trained.get());

@@ -20,6 +20,9 @@ import picocli.CommandLine.Option;
 /** The streaming loop's options, shared by {@code demo} and {@code job}. Defaults suit the small CPU policy. */
 final class LoopOptions {
 
+    /** Well under the 1 MiB a default Kafka producer and broker accept, record overhead included. */
+    static final int WEIGHT_CHUNK_BYTES = 512 * 1024;
+
     /** Divergence policies by their command-line names. */
     enum Divergence { fixed, logprob, entropy }
 
@@ -126,7 +129,7 @@ final class LoopOptions {
         // GRPO's baseline is the independent sampler's natural estimator; keep an explicit choice otherwise.
         Estimator chosen = kind == SamplerKind.INDEPENDENT && estimator == Estimator.TREE_AVERAGE ? Estimator.GRPO : estimator;
         TrainerSettings trainer = new TrainerSettings(chosen, PpoConfig.defaults(), maxStaleness, true, miniBatchLeaves,
-                TrainerConfig.defaults().withLearningRate(learningRate), initialWeights, treesPerStep, 1 << 20, device);
+                TrainerConfig.defaults().withLearningRate(learningRate), initialWeights, treesPerStep, WEIGHT_CHUNK_BYTES, device);
         return new JobConfig(kafka, Topics.defaults(), groupId, rolloutParallelism, rollout, trainer, 2,
                 Duration.ofSeconds(10), Duration.ofSeconds(treeTimeoutSeconds), 2000);
     }

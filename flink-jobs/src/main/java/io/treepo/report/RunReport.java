@@ -21,7 +21,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  */
 public final class RunReport implements AutoCloseable {
     /** The CSV's columns: step and version first, then the trainer's figures. */
-    public static final List<String> COLUMNS = List.of("time_s", "step", "version", "trees", "leaves", "sampled_tokens",
+    public static final List<String> COLUMNS = List.of("batch", "time_s", "step", "version", "trees", "leaves", "sampled_tokens",
             "cumulative_sampled_tokens", "reward_mean", "accuracy", "loss", "clip_fraction", "approx_kl", "entropy",
             "grad_norm", "staleness", "zero_signal_trees");
 
@@ -50,7 +50,7 @@ public final class RunReport implements AutoCloseable {
         double tokens = v.getOrDefault("sampled_tokens", 0.0);
         cumulativeTokens += tokens;
         double[] row = {
-            (record.getTimestampMs() - startMs) / 1000.0, record.getStep(), record.getPolicyVersion(),
+            rows.size() + 1, (record.getTimestampMs() - startMs) / 1000.0, record.getStep(), record.getPolicyVersion(),
             v.getOrDefault("trees", 0.0), v.getOrDefault("leaves", 0.0), tokens, cumulativeTokens,
             v.getOrDefault("reward_mean", Double.NaN), v.getOrDefault("accuracy", Double.NaN), v.getOrDefault("loss", Double.NaN),
             v.getOrDefault("clip_fraction", Double.NaN), v.getOrDefault("approx_kl", Double.NaN), v.getOrDefault("entropy", Double.NaN),
@@ -79,16 +79,16 @@ public final class RunReport implements AutoCloseable {
         if (rows.isEmpty()) {
             return files;
         }
-        int step = COLUMNS.indexOf("version");
+        int step = COLUMNS.indexOf("batch");
         int tokens = COLUMNS.indexOf("cumulative_sampled_tokens");
         int reward = COLUMNS.indexOf("reward_mean");
         int accuracy = COLUMNS.indexOf("accuracy");
         int entropy = COLUMNS.indexOf("entropy");
-        files.add(save(chart("Reward and accuracy by policy version", "policy version", "share", step,
+        files.add(save(chart("Reward and accuracy by training batch", "training batch", "share", step,
                 new int[] {reward, accuracy}, new String[] {"mean reward", "accuracy (reward 1)"}), "reward_vs_step"));
         files.add(save(chart("Reward and accuracy by sampled tokens", "sampled response tokens", "share", tokens,
                 new int[] {reward, accuracy}, new String[] {"mean reward", "accuracy (reward 1)"}), "reward_vs_tokens"));
-        files.add(save(chart("Policy entropy by policy version", "policy version", "mean token entropy (nats)", step,
+        files.add(save(chart("Policy entropy by training batch", "training batch", "mean token entropy (nats)", step,
                 new int[] {entropy}, new String[] {"entropy"}), "entropy_vs_step"));
         return files;
     }
@@ -96,6 +96,9 @@ public final class RunReport implements AutoCloseable {
     private XYChart chart(String title, String xTitle, String yTitle, int x, int[] ys, String[] names) {
         XYChart chart = new XYChartBuilder().width(900).height(500).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
         chart.getStyler().setLegendVisible(true);
+        if (yTitle.equals("share")) {
+            chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
+        }
         double[] xs = rows.stream().mapToDouble(r -> r[x]).toArray();
         for (int i = 0; i < ys.length; i++) {
             int column = ys[i];
