@@ -159,7 +159,9 @@ public final class TreeRolloutOperator extends AbstractStreamOperator<Leaf> impl
             return;
         }
         roundScheduled = true;
-        getProcessingTimeService().registerTimer(getProcessingTimeService().getCurrentProcessingTime(), time -> {
+        // One millisecond ahead, not "now": each round is its own mailbox action, so prompts, weights and
+        // checkpoint barriers get in between rounds (and tests can step one round at a time).
+        getProcessingTimeService().registerTimer(getProcessingTimeService().getCurrentProcessingTime() + 1, time -> {
             roundScheduled = false;
             runRound();
             if (sampler.activeTrees() > 0) {
