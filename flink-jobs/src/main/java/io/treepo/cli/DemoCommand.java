@@ -13,6 +13,7 @@ import io.treepo.report.RunReport;
 import io.treepo.schemas.MetricsRecord;
 import io.treepo.schemas.codec.Codecs;
 import io.treepo.tasks.Task;
+import io.treepo.trainer.operator.TrainerMetrics;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -144,6 +145,7 @@ final class DemoCommand implements Callable<Integer> {
                 ModelFiles.save(dir.resolve("model"), last);
             }
             List<Path> plots = report.plot();
+            report.writeSummary().forEach(out::println);
             out.printf("Report: %s (metrics.csv with %d steps, %d plots%s)%n", dir.toAbsolutePath(), report.steps(), plots.size(),
                     last != null ? ", final model in model/" : "");
         } finally {
@@ -192,6 +194,10 @@ final class DemoCommand implements Callable<Integer> {
                         m = Codecs.METRICS.decode(record.value());
                     } catch (Exception e) {
                         continue; // not ours: the metrics topic is open to other writers
+                    }
+                    if (!m.getSource().equals(TrainerMetrics.SOURCE)) {
+                        report.addRollout(m);
+                        continue;
                     }
                     report.add(m);
                     var v = m.getValues();

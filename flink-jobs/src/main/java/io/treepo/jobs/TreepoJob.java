@@ -91,6 +91,10 @@ public final class TreepoJob {
                 .setParallelism(config.rolloutParallelism())
                 .slotSharingGroup(ROLLOUT_SLOTS);
 
+        leaves.getSideOutput(TreeRolloutOperator.METRICS)
+                .sinkTo(kafkaSink(config, topics.metrics(), Codecs.METRICS))
+                .setParallelism(config.rolloutParallelism()).slotSharingGroup(ROLLOUT_SLOTS).name("rollout metrics");
+
         DataStream<Leaf> scored = AsyncDataStream
                 .unorderedWait(leaves, new RewardFunction(config.rewardThreads()), config.rewardTimeout().toMillis(),
                         TimeUnit.MILLISECONDS, 4 * config.rewardThreads() * 16)

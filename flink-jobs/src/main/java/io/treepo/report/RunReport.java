@@ -30,6 +30,10 @@ public final class RunReport implements AutoCloseable {
     private final long startMs;
     private final List<double[]> rows = new ArrayList<>();
     private double cumulativeTokens;
+    private double rolloutDecodedTokens;
+    private double rolloutProcessedTokens;
+    private double rolloutRoundSeconds;
+    private final List<Double> swapLatenciesMs = new ArrayList<>();
 
     public RunReport(Path dir, long startMs) throws IOException {
         this.dir = dir;
@@ -67,6 +71,45 @@ public final class RunReport implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + dir.resolve("metrics.csv"), e);
         }
+    }
+
+    /** Adds one of the rollout's periodic records: its decode work and the weight swaps it saw. */
+    public synchronized void addRollout(MetricsRecord record) {
+        var v = record.getValues();
+        rolloutDecodedTokens += v.getOrDefault("decoded_tokens", 0.0);
+        rolloutProcessedTokens += v.getOrDefault("processed_tokens", 0.0);
+        rolloutRoundSeconds += v.getOrDefault("round_seconds", 0.0);
+        v.forEach((key, value) -> {
+            if (key.startsWith("swap_latency_ms")) {
+                swapLatenciesMs.add(value);
+            }
+        });
+    }
+
+    /**
+     * Writes {@code summary.txt}: the job's own decode speed (decoded tokens per second of rounds,
+     * the figure to hold against {@code bench sampling}) and the weight-swap latency (publish to
+     * decoding with it). Returns its lines.
+     */
+    public synchronized List<String> writeSummary() throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "training batches: %d", rows.size()));
+        lines.add(String.format(Locale.ROOT, "rollout decode: %.0f tokens decoded in %.1f s of rounds = %.0f tokens/s (%.0f processed tokens/s incl. prefill and recompute)",
+                rolloutDecodedTokens, rolloutRoundSeconds, rolloutDecodedTokens / Math.max(1e-9, rolloutRoundSeconds),
+                rolloutProcessedTokens / Math.max(1e-9, rolloutRoundSeconds)));
+        if (!swapLatenciesMs.isEmpty()) {
+            List<Double> sorted = swapLatenciesMs.stream().sorted().toList();
+            lines.add(String.format(Locale.ROOT, "weight swap latency (publish -> decoding with it): p50 %.0f ms, p90 %.0f ms, max %.0f ms over %d swaps",
+                    percentile(sorted, 0.5), percentile(sorted, 0.9), sorted.get(sorted.size() - 1), sorted.size()));
+        } else {
+            lines.add("weight swap latency: no swap observed");
+        }
+        Files.write(dir.resolve("summary.txt"), lines);
+        return lines;
+    }
+
+    private static double percentile(List<Double> sorted, double q) {
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.floor(q * sorted.size())));
     }
 
     public synchronized int steps() {

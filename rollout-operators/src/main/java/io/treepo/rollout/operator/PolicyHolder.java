@@ -74,10 +74,14 @@ final class PolicyHolder implements AutoCloseable {
         pending = update;
     }
 
-    /** Installs the pending version, if any: build new, swap, free old (the decoder does that). */
-    void installPending() {
+    /**
+     * Installs the pending version, if any: build new, swap, free old (the decoder does that).
+     *
+     * @return true when a new version now decodes
+     */
+    boolean installPending() {
         if (pending == null) {
-            return;
+            return false;
         }
         Assembled next = pending;
         pending = null;
@@ -85,10 +89,11 @@ final class PolicyHolder implements AutoCloseable {
             decoder.installWeights(encoded(next), next.version());
         } catch (RuntimeException e) {
             refuse(next, e.getMessage());
-            return;
+            return false;
         }
         current = next;
         lastSwapLatencyMs = next.publishedAtMs() > 0 ? Math.max(0, System.currentTimeMillis() - next.publishedAtMs()) : -1;
+        return true;
     }
 
     private void refuse(Assembled update, String why) {

@@ -5,7 +5,11 @@ import io.treepo.rollout.sampler.RolloutSampler;
 import io.treepo.rollout.sampler.RoundResult;
 import io.treepo.rollout.sampler.SamplerStats;
 import io.treepo.schemas.FinishReason;
+import io.treepo.schemas.MetricsRecord;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
@@ -14,6 +18,10 @@ import org.apache.flink.metrics.MetricGroup;
 
 /** The rollout's figures in Flink's metric system (Web UI, reporters). */
 final class RolloutMetrics {
+    static final String SOURCE = "rollout";
+
+    private SamplerStats sinceReport = SamplerStats.ZERO;
+    private final List<Double> swapLatencies = new ArrayList<>();
     private final Counter decodedTokens;
     private final Counter processedTokens;
     private final Counter recomputedTokens;
@@ -46,6 +54,7 @@ final class RolloutMetrics {
 
     void round(RoundResult result) {
         SamplerStats s = result.stats();
+        sinceReport = sinceReport.plus(s);
         rounds.inc();
         decodedTokens.inc(s.decodedTokens());
         processedTokens.inc(s.processedTokens());
@@ -55,5 +64,32 @@ final class RolloutMetrics {
 
     void treesResumed(int n) {
         resumed.inc(n);
+    }
+
+    void swapped(long latencyMs) {
+        swapLatencies.add((double) latencyMs);
+    }
+
+    /**
+     * The figures since the last call, as a record for the metrics topic: what the demo reports
+     * as the job's own decode speed and weight-swap latency.
+     */
+    MetricsRecord drain(int subtask, long version, int activeTrees, long nowMs) {
+        Map<String, Double> values = new LinkedHashMap<>();
+        values.put("subtask", (double) subtask);
+        values.put("rounds", (double) sinceReport.rounds());
+        values.put("decoded_tokens", (double) sinceReport.decodedTokens());
+        values.put("processed_tokens", (double) sinceReport.processedTokens());
+        values.put("recomputed_tokens", (double) sinceReport.recomputedTokens());
+        values.put("round_seconds", sinceReport.wallNanos() / 1e9);
+        values.put("leaves", (double) sinceReport.leaves());
+        values.put("active_trees", (double) activeTrees);
+        for (int i = 0; i < swapLatencies.size(); i++) {
+            values.put("swap_latency_ms_" + i, swapLatencies.get(i));
+        }
+        sinceReport = SamplerStats.ZERO;
+        swapLatencies.clear();
+        return MetricsRecord.newBuilder().setSource(SOURCE).setStep(0).setPolicyVersion(version)
+                .setTimestampMs(nowMs).setValues(values).build();
     }
 }

@@ -8,6 +8,7 @@ import io.treepo.rollout.sampler.RoundResult;
 import io.treepo.rollout.sampler.SampledLeaf;
 import io.treepo.rollout.sampler.TreeState;
 import io.treepo.schemas.Leaf;
+import io.treepo.schemas.MetricsRecord;
 import io.treepo.schemas.Prompt;
 import io.treepo.schemas.weights.WeightsAssembler.Assembled;
 import io.treepo.tasks.Task;
@@ -32,6 +33,8 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.InstantiationUtil;
+import org.apache.flink.util.OutputTag;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 
 /**
  * Grows a tree per prompt, batching one segment of every active path of every tree of this subtask
@@ -52,6 +55,10 @@ import org.apache.flink.util.InstantiationUtil;
 public final class TreeRolloutOperator extends AbstractStreamOperator<Leaf> implements TwoInputStreamOperator<Prompt, Assembled, Leaf> {
     private static final long serialVersionUID = 1L;
 
+    /** Side output: the rollout's figures every few seconds and after each weight swap. */
+    public static final OutputTag<MetricsRecord> METRICS = new OutputTag<>("rollout-metrics", new AvroTypeInfo<>(MetricsRecord.class));
+    private static final long METRICS_EVERY_MS = 5_000;
+
     private final RolloutConfig config;
 
     private transient ValueState<Prompt> promptState;
@@ -66,6 +73,7 @@ public final class TreeRolloutOperator extends AbstractStreamOperator<Leaf> impl
     private transient boolean roundScheduled;
     private transient RolloutMetrics metrics;
     private transient Counter duplicates;
+    private transient long lastMetricsMs;
 
     public TreeRolloutOperator(RolloutConfig config) {
         this.config = config;
@@ -171,7 +179,10 @@ public final class TreeRolloutOperator extends AbstractStreamOperator<Leaf> impl
     }
 
     private void runRound() throws Exception {
-        policy.installPending();
+        boolean swapped = policy.installPending();
+        if (swapped && policy.lastSwapLatencyMs() >= 0) {
+            metrics.swapped(policy.lastSwapLatencyMs());
+        }
         RoundResult result = sampler.round();
         for (SampledLeaf leaf : result.leaves()) {
             output.collect(new StreamRecord<>(LeafRecords.toRecord(leaf, inFlight.get(leaf.treeId()))));
@@ -183,6 +194,12 @@ public final class TreeRolloutOperator extends AbstractStreamOperator<Leaf> impl
             treeState.clear();
         }
         metrics.round(result);
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        if (swapped || now - lastMetricsMs >= METRICS_EVERY_MS) {
+            lastMetricsMs = now;
+            output.collect(METRICS, new StreamRecord<>(metrics.drain(
+                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), policy.version(), sampler.activeTrees(), System.currentTimeMillis())));
+        }
     }
 
     private static AnswerCheck answerCheck(Prompt prompt) {
