@@ -106,6 +106,14 @@ class TreepoJobITCase {
         return records;
     }
 
+    static void produce(long firstSeed, int count) throws InterruptedException {
+        Properties props = KafkaClientConfig.of(kafka.bootstrapServers(), null);
+        try (PromptProducer producer = new PromptProducer(props, Topics.DEFAULT_PROMPTS, 0, p -> {})) {
+            new TaskPrompts(Tasks.byName("echo"), Task.Split.TRAIN, firstSeed, count).forEachRemaining(producer::send);
+            assertEquals(count, producer.finish().sent());
+        }
+    }
+
     static boolean fromTrainer(MetricsRecord record) {
         return record.getSource().equals("trainer");
     }
@@ -119,12 +127,6 @@ class TreepoJobITCase {
             bad.setTask("no-such-task");
             raw.send(new ProducerRecord<>(Topics.DEFAULT_PROMPTS, 0, null, Codecs.PROMPT.encode(bad))).get();
         }
-        Properties props = KafkaClientConfig.of(kafka.bootstrapServers(), null);
-        try (PromptProducer producer = new PromptProducer(props, Topics.DEFAULT_PROMPTS, 0, p -> {})) {
-            new TaskPrompts(Tasks.byName("echo"), Task.Split.TRAIN, 0, PROMPTS).forEachRemaining(producer::send);
-            assertEquals(PROMPTS, producer.finish().sent());
-        }
-
         Configuration conf = new Configuration();
         conf.setString("execution.checkpointing.interval", "2 s");
         conf.setString("taskmanager.numberOfTaskSlots", "4");
@@ -132,6 +134,12 @@ class TreepoJobITCase {
         TreepoJob.build(env, config(tinyInitialWeights()));
         JobClient job = env.executeAsync("treepo-itcase");
         try {
+            // Two waves: the second goes out once the rollout says it decodes with a published version.
+            produce(0, PROMPTS / 2);
+            readUntil(Topics.DEFAULT_METRICS, Codecs.METRICS,
+                    r -> r.stream().anyMatch(m -> m.getSource().equals("rollout") && m.getPolicyVersion() >= 1), Duration.ofMinutes(2));
+            produce(PROMPTS / 2, PROMPTS / 2);
+
             List<MetricsRecord> steps = readUntil(Topics.DEFAULT_METRICS, Codecs.METRICS,
                     r -> r.stream().filter(TreepoJobITCase::fromTrainer).mapToDouble(m -> m.getValues().get("trees")).sum() >= PROMPTS,
                     Duration.ofMinutes(3)).stream().filter(TreepoJobITCase::fromTrainer).toList();
@@ -145,7 +153,7 @@ class TreepoJobITCase {
             leaves.forEach(l -> trees.add(l.getTreeId()));
             assertEquals(PROMPTS, trees.size());
             assertThat(leaves.stream().flatMap(l -> l.getSegments().stream()).mapToLong(Segment::getPolicyVersion).max().orElse(0))
-                    .as("some leaf was sampled by a version the trainer published").isGreaterThanOrEqualTo(1);
+                    .as("leaves of the second wave were sampled by a version the trainer published").isGreaterThanOrEqualTo(1);
 
             List<DeadLetter> dead = readUntil(Topics.DEFAULT_DEAD_LETTERS, Codecs.DEAD_LETTER, r -> r.size() >= 2, Duration.ofSeconds(30));
             assertThat(dead).extracting(DeadLetter::getErrorType).containsExactlyInAnyOrder("BAD_HEADER", "INVALID_PROMPT");

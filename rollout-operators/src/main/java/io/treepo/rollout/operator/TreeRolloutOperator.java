@@ -160,6 +160,25 @@ public final class TreeRolloutOperator extends AbstractStreamOperator<Leaf> impl
     @Override
     public void processElement2(StreamRecord<Assembled> element) throws Exception {
         policy.offer(element.getValue());
+        if (sampler.activeTrees() == 0) {
+            installPendingVersion(); // idle: no round to wait for
+        }
+    }
+
+    /** Between rounds: a newer verified version, if one came, takes over from here on. */
+    private void installPendingVersion() {
+        if (policy.installPending()) {
+            if (policy.lastSwapLatencyMs() >= 0) {
+                metrics.swapped(policy.lastSwapLatencyMs());
+            }
+            reportMetrics();
+        }
+    }
+
+    private void reportMetrics() {
+        lastMetricsMs = getProcessingTimeService().getCurrentProcessingTime();
+        output.collect(METRICS, new StreamRecord<>(metrics.drain(
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), policy.version(), sampler.activeTrees(), System.currentTimeMillis())));
     }
 
     private void scheduleRound() {
@@ -179,10 +198,7 @@ public final class TreeRolloutOperator extends AbstractStreamOperator<Leaf> impl
     }
 
     private void runRound() throws Exception {
-        boolean swapped = policy.installPending();
-        if (swapped && policy.lastSwapLatencyMs() >= 0) {
-            metrics.swapped(policy.lastSwapLatencyMs());
-        }
+        installPendingVersion();
         RoundResult result = sampler.round();
         for (SampledLeaf leaf : result.leaves()) {
             output.collect(new StreamRecord<>(LeafRecords.toRecord(leaf, inFlight.get(leaf.treeId()))));
@@ -194,11 +210,8 @@ public final class TreeRolloutOperator extends AbstractStreamOperator<Leaf> impl
             treeState.clear();
         }
         metrics.round(result);
-        long now = getProcessingTimeService().getCurrentProcessingTime();
-        if (swapped || now - lastMetricsMs >= METRICS_EVERY_MS) {
-            lastMetricsMs = now;
-            output.collect(METRICS, new StreamRecord<>(metrics.drain(
-                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), policy.version(), sampler.activeTrees(), System.currentTimeMillis())));
+        if (getProcessingTimeService().getCurrentProcessingTime() - lastMetricsMs >= METRICS_EVERY_MS) {
+            reportMetrics();
         }
     }
 
