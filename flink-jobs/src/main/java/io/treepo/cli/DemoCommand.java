@@ -44,10 +44,12 @@ import picocli.CommandLine.Model.CommandSpec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "The whole loop on this machine: an embedded Kafka broker, a local Flink cluster with its Web UI,",
-            "a policy pretrained from scratch (cached after the first run), a stream of generated prompts,",
-            "and the streaming RL job. Prints one line per policy update; leaves a report folder with",
-            "metrics.csv, plots and the final model. Ends after --minutes, or on Ctrl-C."
+            "Runs the whole RL loop on this machine, with the Flink Web UI, and leaves a report.",
+            "",
+            "Starts an embedded Kafka broker and a local Flink cluster (Web UI at --web-port), warm-starts a",
+            "policy (pretrained from scratch and cached on first use), streams generated prompts into Kafka and",
+            "runs the streaming job. Prints one line per training batch; ends after --minutes or on Ctrl-C and",
+            "leaves a report folder: metrics.csv, PNG plots, summary.txt and the final model."
         })
 final class DemoCommand implements Callable<Integer> {
 

@@ -21,8 +21,9 @@ import picocli.CommandLine.Model.CommandSpec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Submits the streaming RL job against a real Kafka: the same job as the demo, for a Flink cluster.",
-            "Run it through Flink's client, which supplies the cluster:",
+            "Runs the streaming RL job against a real Kafka, on a Flink cluster (flink run).",
+            "",
+            "The same job as the demo. Run it through Flink's client, which supplies the cluster:",
             "  flink run -c io.treepo.cli.TreepoCommand flink-jobs/target/treepo.jar job --bootstrap-servers kafka:9092 --model /models/base",
             "Without a cluster (plain java -jar) it runs on a local MiniCluster. Checkpointing, state backend and",
             "restart strategy come from the cluster's configuration; --checkpoint-interval sets the interval."

@@ -1,0 +1,82 @@
+package io.treepo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.treepo.policy.ByteTokenizer;
+import io.treepo.policy.ModelConfig;
+import io.treepo.policy.ModelFiles;
+import io.treepo.policy.PolicyTrainer;
+import io.treepo.policy.TrainerConfig;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code treepo demo} as a user runs it (a tiny model stands in for the pretrained one): Web UI up, report left behind. */
+class DemoITCase {
+
+    @Test
+    void demoRunsWithTheWebUiAndLeavesAReport(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("model");
+        try (PolicyTrainer trainer = PolicyTrainer.create(ModelConfig.tiny(), TrainerConfig.defaults(), new ByteTokenizer(), "cpu", 3)) {
+            ModelFiles.save(model, trainer.weights());
+        }
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path report = dir.resolve("report");
+        AtomicReference<String> jobsSeen = new AtomicReference<>("");
+        Thread watcher = watchWebUi(port, jobsSeen);
+        CommandLineTest.Run run = CommandLineTest.run("demo", "--minutes", "0.4", "--web-port", Integer.toString(port),
+                "--model", model.toString(), "--report-dir", report.toString(), "--task", "echo",
+                "--width", "4", "--segment-tokens", "4", "--max-response-tokens", "12", "--trees-per-step", "2",
+                "--checkpoint-interval", "5");
+        watcher.interrupt();
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertThat(run.out().lines().findFirst().orElseThrow()).isEqualTo("Flink Web UI: http://localhost:" + port);
+        assertThat(run.out()).contains("batch    1  step");
+        assertThat(jobsSeen.get()).as("the Web UI listed the running job").contains("\"name\":\"treepo demo\"").contains("RUNNING");
+        List<String> csv = Files.readAllLines(report.resolve("metrics.csv"));
+        assertThat(csv.get(0)).startsWith("batch,time_s,step,version");
+        assertThat(csv).hasSizeGreaterThan(1);
+        for (String plot : List.of("reward_vs_step.png", "reward_vs_tokens.png", "entropy_vs_step.png")) {
+            assertThat(Files.size(report.resolve(plot))).as(plot).isGreaterThan(1000);
+        }
+        assertThat(Files.readString(report.resolve("summary.txt"))).contains("rollout decode:");
+    }
+
+    /** Polls the Web UI's job list until interrupted; keeps the last answer that shows a running job. */
+    private static Thread watchWebUi(int port, AtomicReference<String> seen) {
+        Thread thread = new Thread(() -> {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/jobs/overview")).build();
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    String body = http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+                    if (body.contains("RUNNING")) {
+                        seen.set(body);
+                    }
+                    Thread.sleep(500); // polling interval
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    // the UI is not up yet
+                }
+            }
+        }, "web-ui-watcher");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+}
