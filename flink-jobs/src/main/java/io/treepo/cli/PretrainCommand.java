@@ -49,8 +49,8 @@ public final class PretrainCommand implements Callable<Integer> {
             description = "Problems per training step (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "2e-3",
-            description = "Peak learning rate after warm-up (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "3e-3",
+            description = "Peak learning rate after warm-up; it then follows a cosine down to a tenth by the end (default: ${DEFAULT-VALUE}).")
     float learningRate;
 
     @Option(names = "--eval-every", paramLabel = "SECONDS", defaultValue = "60",
@@ -93,12 +93,12 @@ public final class PretrainCommand implements Callable<Integer> {
                 DjlSegmentDecoder decoder = DjlSegmentDecoder.create(DecoderConfig.defaults(), tokenizer, trainer.weights(), 0)) {
             double[] lastEval = {0};
             Pretrainer pretrainer = new Pretrainer(trainer, tokenizer, batchSize);
-            Pretrainer.Progress last = pretrainer.run(
+            Pretrainer.Progress last = pretrainer.runFor(
+                    minutes * 60,
                     () -> {
                         Task.Problem p = source.generate(seed * 1_000_003L + next.getAndIncrement(), Task.Split.TRAIN);
                         return new Pretrainer.Example(p.prompt(), p.solution());
                     },
-                    p -> p.seconds() >= minutes * 60,
                     p -> {
                         if (p.step() % 10 == 0 || p.skipped()) {
                             log.printf("step %5d  loss %.4f  %,6.0f tokens/s  %5.0fs%s%n",

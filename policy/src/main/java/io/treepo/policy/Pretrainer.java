@@ -41,6 +41,18 @@ public final class Pretrainer {
     }
 
     /**
+     * Trains for {@code seconds} of wall-clock time, the learning rate annealed along a cosine from
+     * the peak to a tenth of it as time runs out (a short run ends much lower with the decay).
+     */
+    public Progress runFor(double seconds, Supplier<Example> examples, Consumer<Progress> listener) {
+        return run(examples, p -> {
+            double done = Math.min(1.0, p.seconds() / seconds);
+            trainer.setLearningRateScale((float) (0.1 + 0.45 * (1 + Math.cos(Math.PI * done))));
+            return p.seconds() >= seconds;
+        }, listener);
+    }
+
+    /**
      * Trains batch after batch from {@code examples} until {@code stop} accepts the last progress;
      * each step's progress goes to {@code listener}. Pairs longer than the context are skipped.
      */
