@@ -37,6 +37,10 @@ public final class PretrainCommand implements Callable<Integer> {
             description = "Wall-clock training time in minutes (default: ${DEFAULT-VALUE}).")
     double minutes;
 
+    @Option(names = "--max-steps", paramLabel = "N", defaultValue = "0",
+            description = "Stop after N steps even if time remains; 0 for no limit (default: ${DEFAULT-VALUE}).")
+    long maxSteps;
+
     @Option(names = "--out", paramLabel = "DIR", defaultValue = ".treepo/models/default",
             description = "Directory to save the model to (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -72,6 +76,7 @@ public final class PretrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!(minutes > 0)) throw new ParameterException(spec.commandLine(), "--minutes must be > 0, got " + minutes);
+        if (maxSteps < 0) throw new ParameterException(spec.commandLine(), "--max-steps must be >= 0, got " + maxSteps);
         if (batchSize < 1) throw new ParameterException(spec.commandLine(), "--batch-size must be >= 1, got " + batchSize);
         if (evalN < 0) throw new ParameterException(spec.commandLine(), "--eval-n must be >= 0, got " + evalN);
         ModelConfig config = switch (model) {
@@ -95,6 +100,7 @@ public final class PretrainCommand implements Callable<Integer> {
             Pretrainer pretrainer = new Pretrainer(trainer, tokenizer, batchSize);
             Pretrainer.Progress last = pretrainer.runFor(
                     minutes * 60,
+                    maxSteps,
                     () -> {
                         Task.Problem p = source.generate(seed * 1_000_003L + next.getAndIncrement(), Task.Split.TRAIN);
                         return new Pretrainer.Example(p.prompt(), p.solution());
@@ -105,7 +111,7 @@ public final class PretrainCommand implements Callable<Integer> {
                                     p.step(), p.loss(), p.tokensPerSecond(), p.seconds(), p.skipped() ? "  (skipped: non-finite)" : "");
                             log.flush();
                         }
-                        if (evalN > 0 && p.seconds() - lastEval[0] >= evalEvery && p.seconds() < minutes * 60) {
+                        if (evalN > 0 && p.seconds() - lastEval[0] >= evalEvery && p.seconds() < minutes * 60 && (maxSteps == 0 || p.step() < maxSteps)) {
                             lastEval[0] = p.seconds();
                             printAccuracy(log, "held-out", evaluate(decoder, trainer, tokenizer, source, p.step()));
                         }
