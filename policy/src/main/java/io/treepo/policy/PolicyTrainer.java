@@ -236,6 +236,10 @@ public final class PolicyTrainer implements AutoCloseable {
         }
     }
 
+    NDManager manager() {
+        return manager;
+    }
+
     @Override
     public void close() {
         model.close();
