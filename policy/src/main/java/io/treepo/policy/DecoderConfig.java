@@ -19,8 +19,4 @@ public record DecoderConfig(long cacheBudgetBytes, String device) {
     public static DecoderConfig defaults() {
         return new DecoderConfig(512L << 20, Devices.configured());
     }
-
-    public DecoderConfig withCacheBudget(long bytes) {
-        return new DecoderConfig(bytes, device);
-    }
 }

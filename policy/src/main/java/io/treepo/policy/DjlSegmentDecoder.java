@@ -195,8 +195,8 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
             assemble();
             float[] logits = prefill();
             storeRecomputed();
+            int vocab = model.config().vocabSize();
             while (true) {
-                int vocab = model.config().vocabSize();
                 int active = 0;
                 for (int b = 0; b < slots.size(); b++) {
                     Row row = slots.get(b);
@@ -208,7 +208,7 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
                 if (active <= slots.size() * 3 / 4) compact();
                 logits = stepForward();
             }
-            for (Row row : slots) finish(row);
+            for (int b = 0; b < slots.size(); b++) finish(slots.get(b), b);
         }
 
         /** Stacks each row's cached entries, zero-padded to the buffer width, into {@link #kv}. */
@@ -316,11 +316,10 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
         }
 
         /** The row's new node, cached: its entry is the prefix's last token and every sampled token but the last. */
-        private void finish(Row row) {
+        private void finish(Row row, int b) {
             if (row.result != null) return;
             int[] tokens = Arrays.copyOf(row.tokens, row.length);
             PrefixNode node = row.prefix.child(tokens);
-            int b = slots.indexOf(row);
             cache.put(node, slice(b, sc + p - 1, sc + p - 1 + row.length));
             row.result = new DecodedSegment(node, tokens, Arrays.copyOf(row.logProbs, row.length),
                     Arrays.copyOf(row.entropies, row.length), tokens[tokens.length - 1] == eos, version);
@@ -333,7 +332,7 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
             for (int b = 0; b < slots.size(); b++) {
                 Row row = slots.get(b);
                 if (row.finished) {
-                    finish(row);
+                    finish(row, b);
                 } else {
                     kept.add(row);
                     keptIndex.add((long) b);
@@ -361,6 +360,10 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
         return version;
     }
 
+    /**
+     * Cache hits and misses count the nodes of each request's path found or not found in the cache;
+     * each continuation also feeds its prefix's last token once, counted nowhere (one token per branch).
+     */
     @Override
     public DecodeCounters counters() {
         return new DecodeCounters(prefillTokens, decodedTokens, recomputedTokens, forwardCalls, cache.bytes(), cacheHits, cacheMisses);
@@ -382,6 +385,10 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
 
     TransformerModel model() {
         return model;
+    }
+
+    NDManager manager() {
+        return manager;
     }
 
     @Override

@@ -109,16 +109,8 @@ final class KvCache implements AutoCloseable {
         return bytes;
     }
 
-    long budgetBytes() {
-        return budgetBytes;
-    }
-
     long evictions() {
         return evictions;
-    }
-
-    int size() {
-        return entries.size();
     }
 
     @Override
