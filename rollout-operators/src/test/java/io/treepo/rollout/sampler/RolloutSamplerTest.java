@@ -248,4 +248,28 @@ class RolloutSamplerTest {
         assertEquals(0, decoder.cachedNodes());
         assertEquals(decoder.released.size(), new HashSet<>(decoder.released).size(), "nothing is released twice");
     }
+
+    @Test
+    void treesStartedWhileOthersAreInFlightJoinTheNextRound() {
+        StubDecoder decoder = new StubDecoder(ENDLESS);
+        RolloutSampler sampler = sampler(SMALL, decoder);
+        startTrees(sampler, 1);
+        sampler.round();
+        sampler.start(new RolloutSampler.TreeRequest("late", "p-late", PROMPT, AnswerCheck.NONE, 7));
+        sampler.round();
+        // the first tree's 4 paths and the late tree's 2 first paths, in one call
+        assertEquals(6, decoder.calls.get(1).size());
+        Map<String, List<SampledLeaf>> leaves = byTree(sampler.runToCompletion());
+        assertEquals(8, leaves.get("t0").size());
+        assertEquals(8, leaves.get("late").size());
+    }
+
+    @Test
+    void aTreeIdCannotBeStartedTwiceWhileInFlight() {
+        RolloutSampler sampler = sampler(SMALL, new StubDecoder(ENDLESS));
+        startTrees(sampler, 1);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> startTrees(sampler, 1));
+        assertEquals("tree t0 is already in flight", e.getMessage());
+    }
 }
