@@ -1,18 +1,15 @@
 package io.treepo.cli;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code treepo bench}: measurements of the policy and the samplers on this machine. */
-@Command(
-        name = "bench",
-        mixinStandardHelpOptions = true,
-        description = "Benchmarks: run one of the subcommands.",
-        subcommands = {BenchSamplingCommand.class})
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: run one of the subcommands.",
+        subcommands = {BenchDecodeCommand.class, BenchSamplingCommand.class})
 public final class BenchCommand implements Runnable {
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
     public void run() {

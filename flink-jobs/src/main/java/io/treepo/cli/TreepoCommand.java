@@ -11,6 +11,12 @@ import picocli.CommandLine.Command;
         description = "Continuous online RL of language models (TreePO) as an Apache Flink streaming job.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            BrokerCommand.class,
+            ProduceCommand.class,
+            DemoCommand.class,
+            JobCommand.class,
+            PretrainCommand.class,
+            EvalCommand.class,
             BenchCommand.class,
         })
 public final class TreepoCommand implements Runnable {
@@ -19,6 +25,8 @@ public final class TreepoCommand implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // DJL must never reach for the network (it would try a metadata address and native downloads).
+        System.setProperty("ai.djl.offline", "true");
         System.exit(newCommandLine().execute(args));
     }
 

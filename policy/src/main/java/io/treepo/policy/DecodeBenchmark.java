@@ -32,7 +32,7 @@ public final class DecodeBenchmark {
         Tokenizer tokenizer = new ByteTokenizer();
         List<Result> out = new ArrayList<>();
         try (DjlSegmentDecoder decoder = DjlSegmentDecoder.create(
-                DecoderConfig.defaults().withCacheBudget(1L << 30), tokenizer, m -> TransformerModel.initialize(config, m, SEED), 0)) {
+                new DecoderConfig(1L << 30, device), tokenizer, m -> TransformerModel.initialize(config, m, SEED), 0)) {
             decoder.decode(prompts(tokenizer, 4, 16), SamplingConfig.standard(), 0); // warm-up: engine and allocator
             for (int batch : batchSizes) {
                 List<DecodeRequest> requests = prompts(tokenizer, batch, newTokens);
@@ -49,7 +49,7 @@ public final class DecodeBenchmark {
     }
 
     /** The recompute baseline: for each of {@code newTokens} steps, a full uncached pass over prompt + tokens so far. */
-    public static Result recompute(ModelConfig config, int batch, int newTokens) {
+    public static Result recompute(ModelConfig config, int batch, int newTokens, String device) {
         Tokenizer tokenizer = new ByteTokenizer();
         int[] prompt = prompts(tokenizer, 1, 1).get(0).prefix().fullTokens();
         int length = prompt.length + newTokens;
@@ -58,7 +58,7 @@ public final class DecodeBenchmark {
         for (int b = 0; b < batch; b++) {
             for (int i = 0; i < length; i++) tokens[b * length + i] = i < prompt.length ? prompt[i] : 32 + random.nextInt(90);
         }
-        try (NDManager manager = NDManager.newBaseManager(); TransformerModel model = TransformerModel.initialize(config, manager, SEED)) {
+        try (NDManager manager = NDManager.newBaseManager(Devices.resolve(device)); TransformerModel model = TransformerModel.initialize(config, manager, SEED)) {
             NDArray all = manager.create(tokens, new Shape(batch, length));
             long start = System.nanoTime();
             for (int t = prompt.length; t < length; t++) {

@@ -1,5 +1,7 @@
 package io.treepo.policy;
 
+import java.io.Serializable;
+
 /**
  * How tokens are drawn. Log-probs and entropies are those of the distribution actually sampled
  * from (after temperature, top-k and top-p), so PPO ratios use the true behaviour policy.
@@ -8,7 +10,7 @@ package io.treepo.policy;
  * @param topK 0 disables top-k
  * @param topP 1 disables nucleus sampling
  */
-public record SamplingConfig(float temperature, int topK, float topP) {
+public record SamplingConfig(float temperature, int topK, float topP) implements Serializable {
     public SamplingConfig {
         if (temperature < 0) throw new IllegalArgumentException("temperature must be >= 0, got " + temperature);
         if (topK < 0) throw new IllegalArgumentException("topK must be >= 0, got " + topK);

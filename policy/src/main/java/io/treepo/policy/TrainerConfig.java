@@ -1,5 +1,7 @@
 package io.treepo.policy;
 
+import java.io.Serializable;
+
 /**
  * Optimiser settings of a {@link PolicyTrainer}: AdamW with decoupled weight decay (matrices only),
  * global grad-norm clipping and a linear learning-rate warm-up.
@@ -9,7 +11,7 @@ package io.treepo.policy;
  * @param weightDecay decoupled decay per step, times the learning rate; not applied to norms
  * @param gradClip the global gradient norm is scaled down to at most this
  */
-public record TrainerConfig(float learningRate, int warmupSteps, float weightDecay, float gradClip, float beta1, float beta2, float epsilon) {
+public record TrainerConfig(float learningRate, int warmupSteps, float weightDecay, float gradClip, float beta1, float beta2, float epsilon) implements Serializable {
     public TrainerConfig {
         if (!(learningRate > 0)) throw new IllegalArgumentException("learningRate must be > 0, got " + learningRate);
         if (warmupSteps < 0) throw new IllegalArgumentException("warmupSteps must be >= 0, got " + warmupSteps);

@@ -1,5 +1,7 @@
 package io.treepo.trainer;
 
+import java.io.Serializable;
+
 /**
  * The policy loss's settings (TREEPO.md section 4).
  *
@@ -10,7 +12,7 @@ package io.treepo.trainer;
  *     ratio on a bad token cannot blow the update up
  * @param klCoef weight of a KL penalty to the behaviour policy (0: none, the paper's setting)
  */
-public record PpoConfig(double epsLow, double epsHigh, double dualClip, double klCoef) {
+public record PpoConfig(double epsLow, double epsHigh, double dualClip, double klCoef) implements Serializable {
 
     public PpoConfig {
         if (!(epsLow > 0 && epsLow < 1)) throw new IllegalArgumentException("epsLow must be in (0, 1), got " + epsLow);

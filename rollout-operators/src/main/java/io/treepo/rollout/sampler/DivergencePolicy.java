@@ -1,12 +1,14 @@
 package io.treepo.rollout.sampler;
 
+import java.io.Serializable;
+
 import java.util.List;
 
 /**
  * Spreads a tree's branch budget over its active paths (TREEPO.md section 1, step 4). Every path
  * gets at least one continuation, and the counts sum to the budget.
  */
-public interface DivergencePolicy {
+public interface DivergencePolicy extends Serializable {
 
     /**
      * @param budget total continuations, at least {@code paths.size()}

@@ -1,5 +1,7 @@
 package io.treepo.rollout.sampler;
 
+import java.io.Serializable;
+
 import java.util.HashMap;
 import java.util.Map;
 
@@ -7,7 +9,7 @@ import java.util.Map;
  * Flags a degenerate segment: some substring of {@code substringChars} characters occurs at least
  * {@code minOccurrences} times in it (occurrences may overlap). Paper setting: 32 characters, 8 times.
  */
-public record RepetitionRule(int substringChars, int minOccurrences) {
+public record RepetitionRule(int substringChars, int minOccurrences) implements Serializable {
 
     public static final RepetitionRule PAPER = new RepetitionRule(32, 8);
 

@@ -1,5 +1,7 @@
 package io.treepo.rollout.sampler;
 
+import java.io.Serializable;
+
 import io.treepo.policy.SamplingConfig;
 
 /**
@@ -41,7 +43,7 @@ public record TreeConfig(
         FallbackPoint fallbackPoint,
         FallbackCandidates fallbackCandidates,
         RepetitionRule repetition,
-        SamplingConfig sampling) {
+        SamplingConfig sampling) implements Serializable {
 
     public TreeConfig {
         require(kind != null, "kind is required");

@@ -1,0 +1,103 @@
+package io.treepo.cli;
+
+import io.treepo.policy.ByteTokenizer;
+import io.treepo.policy.DecoderConfig;
+import io.treepo.policy.DjlSegmentDecoder;
+import io.treepo.policy.EncodedWeights;
+import io.treepo.policy.ModelFiles;
+import io.treepo.policy.SamplingConfig;
+import io.treepo.policy.Tokenizer;
+import io.treepo.tasks.Task;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code treepo eval}: accuracy of a saved policy on a task's held-out problems. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Decode full responses of a saved policy for held-out problems of a task and report its accuracy.")
+public final class EvalCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR", defaultValue = ".treepo/models/default",
+            description = "Model directory written by 'treepo pretrain' (default: ${DEFAULT-VALUE}).")
+    Path model;
+
+    @Option(names = "--task", paramLabel = "NAME", defaultValue = "arithmetic",
+            description = "Task to evaluate on (default: ${DEFAULT-VALUE}).")
+    String task;
+
+    @Option(names = "--n", paramLabel = "N", defaultValue = "200",
+            description = "Number of held-out problems (default: ${DEFAULT-VALUE}).")
+    int n;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
+            description = "Seed of the problems and of sampling (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--sampling", paramLabel = "greedy|T", defaultValue = "greedy",
+            description = "greedy, or a sampling temperature such as 1.0 (default: ${DEFAULT-VALUE}).")
+    String sampling;
+
+    @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "200",
+            description = "Longest response in tokens (default: ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "auto",
+            description = "auto (GPU when PyTorch sees one), cpu or gpu (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--json", description = "Print one JSON object instead of text.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (n < 1) throw new ParameterException(spec.commandLine(), "--n must be >= 1, got " + n);
+        if (maxTokens < 1) throw new ParameterException(spec.commandLine(), "--max-tokens must be >= 1, got " + maxTokens);
+        SamplingConfig samplingConfig = parseSampling();
+        Task source = CliTasks.byName(spec, task);
+        if (!ModelFiles.exists(model)) {
+            throw new ParameterException(spec.commandLine(), "--model " + model + " is not a model directory (run 'treepo pretrain' first)");
+        }
+        EncodedWeights weights = ModelFiles.load(model);
+        Tokenizer tokenizer = new ByteTokenizer();
+        TaskEvaluation.Result r;
+        try (DjlSegmentDecoder decoder = DjlSegmentDecoder.create(new DecoderConfig(DecoderConfig.defaults().cacheBudgetBytes(), device), tokenizer, weights, 0)) {
+            r = TaskEvaluation.run(decoder, tokenizer, source, n, seed, samplingConfig, maxTokens);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(String.format(Locale.ROOT,
+                    "{\"task\":\"%s\",\"model\":\"%s\",\"sha256\":\"%s\",\"n\":%d,\"seed\":%d,\"sampling\":\"%s\",\"correct\":%d,"
+                            + "\"accuracy\":%.4f,\"answered\":%d,\"meanResponseTokens\":%.1f,\"seconds\":%.2f}",
+                    task, jsonEscape(model.toString()), weights.sha256(), r.n(), seed, sampling, r.correct(), r.accuracy(),
+                    r.answered(), r.meanTokens(), r.seconds()));
+        } else {
+            out.printf(Locale.ROOT, "%s: %d/%d correct (%.1f%%), answered %d, mean response %.1f tokens, %s sampling, %.1fs%n",
+                    task, r.correct(), r.n(), 100 * r.accuracy(), r.answered(), r.meanTokens(), sampling, r.seconds());
+            out.println("example:\n" + r.example());
+        }
+        return 0;
+    }
+
+    private SamplingConfig parseSampling() {
+        if (sampling.equals("greedy")) return SamplingConfig.greedy();
+        try {
+            float t = Float.parseFloat(sampling);
+            if (!(t > 0)) throw new NumberFormatException();
+            return new SamplingConfig(t, 0, 1f);
+        } catch (NumberFormatException e) {
+            throw new ParameterException(spec.commandLine(), "--sampling must be greedy or a temperature > 0, got '" + sampling + "'");
+        }
+    }
+
+    private static String jsonEscape(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+}

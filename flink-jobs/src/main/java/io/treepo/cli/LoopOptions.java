@@ -1,0 +1,147 @@
+package io.treepo.cli;
+
+import io.treepo.jobs.JobConfig;
+import io.treepo.kafka.Topics;
+import io.treepo.policy.SamplingConfig;
+import io.treepo.policy.TrainerConfig;
+import io.treepo.rollout.operator.RolloutConfig;
+import io.treepo.rollout.sampler.DivergencePolicy;
+import io.treepo.rollout.sampler.FallbackPoint;
+import io.treepo.rollout.sampler.SamplerKind;
+import io.treepo.rollout.sampler.SoftmaxDivergence;
+import io.treepo.rollout.sampler.TreeConfig;
+import io.treepo.trainer.Estimator;
+import io.treepo.trainer.PpoConfig;
+import io.treepo.trainer.operator.TrainerSettings;
+import java.time.Duration;
+import java.util.Properties;
+import picocli.CommandLine.Option;
+
+/** The streaming loop's options, shared by {@code demo} and {@code job}. Defaults suit the small CPU policy. */
+final class LoopOptions {
+
+    /** Well under the 1 MiB a default Kafka producer and broker accept, record overhead included. */
+    static final int WEIGHT_CHUNK_BYTES = 512 * 1024;
+
+    /** Divergence policies by their command-line names. */
+    enum Divergence { fixed, logprob, entropy }
+
+    @Option(names = "--sampler", paramLabel = "KIND", defaultValue = "tree",
+            description = "tree (TreePO) or independent (the GRPO baseline). Default: ${DEFAULT-VALUE}.")
+    String sampler;
+
+    @Option(names = "--width", paramLabel = "N", defaultValue = "8", description = "Leaves per prompt. Default: ${DEFAULT-VALUE}.")
+    int width;
+
+    @Option(names = "--segment-tokens", paramLabel = "N", defaultValue = "16", description = "Tokens per tree segment. Default: ${DEFAULT-VALUE}.")
+    int segmentTokens;
+
+    @Option(names = "--max-depth", paramLabel = "N", defaultValue = "8", description = "Segments on a path at most. Default: ${DEFAULT-VALUE}.")
+    int maxDepth;
+
+    @Option(names = "--max-response-tokens", paramLabel = "N", defaultValue = "128", description = "Response length cap. Default: ${DEFAULT-VALUE}.")
+    int maxResponseTokens;
+
+    @Option(names = "--branch", paramLabel = "N", defaultValue = "2", description = "Branching factor. Default: ${DEFAULT-VALUE}.")
+    int branch;
+
+    @Option(names = "--first-divergence", paramLabel = "MIN[-MAX]", defaultValue = "2",
+            description = "Paths from the root, fixed or drawn per tree from a range (e.g. 2-8). Default: ${DEFAULT-VALUE}.")
+    String firstDivergence;
+
+    @Option(names = "--divergence", paramLabel = "POLICY", defaultValue = "fixed",
+            description = "How branches are spread: ${COMPLETION-CANDIDATES} (entropy is FR3E-style). Default: ${DEFAULT-VALUE}.")
+    Divergence divergence;
+
+    @Option(names = "--fallback", paramLabel = "POINT", defaultValue = "RANDOM_BOUNDARY",
+            description = "Where a fallback cuts a leaf: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
+    FallbackPoint fallback;
+
+    @Option(names = "--temperature", paramLabel = "T", defaultValue = "1.0", description = "Sampling temperature. Default: ${DEFAULT-VALUE}.")
+    float temperature;
+
+    @Option(names = "--trees-per-step", paramLabel = "N", defaultValue = "8",
+            description = "Scored trees per policy update (one published version each). Default: ${DEFAULT-VALUE}.")
+    int treesPerStep;
+
+    @Option(names = "--mini-batch-leaves", paramLabel = "N", defaultValue = "64",
+            description = "Leaves per optimiser step within an update. Default: ${DEFAULT-VALUE}.")
+    int miniBatchLeaves;
+
+    @Option(names = "--learning-rate", paramLabel = "RATE", defaultValue = "1e-4", description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
+    float learningRate;
+
+    @Option(names = "--estimator", paramLabel = "NAME", defaultValue = "TREE_AVERAGE",
+            description = "Advantage estimator: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE} (GRPO with --sampler independent).")
+    Estimator estimator;
+
+    @Option(names = "--max-staleness", paramLabel = "N", defaultValue = "4",
+            description = "Leaves sampled more than this many versions ago are dropped. Default: ${DEFAULT-VALUE}.")
+    long maxStaleness;
+
+    @Option(names = "--rollout-parallelism", paramLabel = "N", defaultValue = "1", description = "Rollout subtasks. Default: ${DEFAULT-VALUE}.")
+    int rolloutParallelism;
+
+    @Option(names = "--max-trees-in-flight", paramLabel = "N", defaultValue = "16",
+            description = "Trees a rollout subtask grows at once (more waits in Kafka). Default: ${DEFAULT-VALUE}.")
+    int maxTreesInFlight;
+
+    @Option(names = "--cache-mb", paramLabel = "MB", defaultValue = "256", description = "KV cache budget per rollout subtask. Default: ${DEFAULT-VALUE}.")
+    long cacheMb;
+
+    @Option(names = "--tree-timeout", paramLabel = "SECONDS", defaultValue = "300",
+            description = "A tree still missing leaves after this is trained on what arrived. Default: ${DEFAULT-VALUE}.")
+    long treeTimeoutSeconds;
+
+    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "auto", description = "auto, cpu or gpu. Default: ${DEFAULT-VALUE}.")
+    String device;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of every random choice of the loop. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--group-id", paramLabel = "ID", defaultValue = "treepo", description = "Kafka consumer group of the job. Default: ${DEFAULT-VALUE}.")
+    String groupId;
+
+    JobConfig toJobConfig(Properties kafka, byte[] initialWeights) {
+        SamplerKind kind = switch (sampler) {
+            case "tree" -> SamplerKind.TREE;
+            case "independent" -> SamplerKind.INDEPENDENT;
+            default -> throw new IllegalArgumentException("--sampler must be tree or independent, got '" + sampler + "'");
+        };
+        int[] first = firstDivergence();
+        TreeConfig tree = TreeConfig.builder()
+                .kind(kind)
+                .width(width)
+                .segmentTokens(segmentTokens)
+                .maxDepth(maxDepth)
+                .maxResponseTokens(maxResponseTokens)
+                .branch(branch)
+                .firstDivergence(first[0], first[1])
+                .divergence(switch (divergence) {
+                    case fixed -> DivergencePolicy.fixed();
+                    case logprob -> DivergencePolicy.logProb(SoftmaxDivergence.Sign.UNCERTAIN, 1.0);
+                    case entropy -> DivergencePolicy.entropy(1.0);
+                })
+                .fallbackPoint(fallback)
+                .sampling(new SamplingConfig(temperature, 0, 1f))
+                .build();
+        RolloutConfig rollout = new RolloutConfig(tree, maxTreesInFlight, initialWeights, cacheMb << 20, seed);
+        // GRPO's baseline is the independent sampler's natural estimator; keep an explicit choice otherwise.
+        Estimator chosen = kind == SamplerKind.INDEPENDENT && estimator == Estimator.TREE_AVERAGE ? Estimator.GRPO : estimator;
+        TrainerSettings trainer = new TrainerSettings(chosen, PpoConfig.defaults(), maxStaleness, true, miniBatchLeaves,
+                TrainerConfig.defaults().withLearningRate(learningRate), initialWeights, treesPerStep, WEIGHT_CHUNK_BYTES, device);
+        return new JobConfig(kafka, Topics.defaults(), groupId, rolloutParallelism, rollout, trainer, 2,
+                Duration.ofSeconds(10), Duration.ofSeconds(treeTimeoutSeconds), 2000);
+    }
+
+    private int[] firstDivergence() {
+        String[] parts = firstDivergence.split("-", 2);
+        try {
+            int min = Integer.parseInt(parts[0].trim());
+            int max = parts.length == 2 ? Integer.parseInt(parts[1].trim()) : min;
+            return new int[] {min, max};
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--first-divergence must be N or MIN-MAX, got '" + firstDivergence + "'");
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.treepo.cli;
+
+import io.treepo.policy.ByteTokenizer;
+import io.treepo.policy.DecoderConfig;
+import io.treepo.policy.DjlSegmentDecoder;
+import io.treepo.policy.ModelConfig;
+import io.treepo.policy.ModelFiles;
+import io.treepo.policy.PolicyTrainer;
+import io.treepo.policy.Pretrainer;
+import io.treepo.policy.SamplingConfig;
+import io.treepo.policy.Tokenizer;
+import io.treepo.policy.TrainerConfig;
+import io.treepo.tasks.Task;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code treepo pretrain}: supervised warm-up of a small policy from scratch on a task's worked solutions. */
+@Command(name = "pretrain", mixinStandardHelpOptions = true,
+        description = "Train a small policy from scratch on a task's worked solutions (next-token loss on the solution), "
+                + "printing loss, tokens/s and held-out accuracy, then save it (config + weights + SHA-256).")
+public final class PretrainCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--task", paramLabel = "NAME", defaultValue = "arithmetic",
+            description = "Task whose worked solutions to train on (default: ${DEFAULT-VALUE}).")
+    String task;
+
+    @Option(names = "--minutes", paramLabel = "M", defaultValue = "4",
+            description = "Wall-clock training time in minutes (default: ${DEFAULT-VALUE}).")
+    double minutes;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = ".treepo/models/default",
+            description = "Directory to save the model to (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
+            description = "Seed of the initial weights and the training problems (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "32",
+            description = "Problems per training step (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "2e-3",
+            description = "Peak learning rate after warm-up (default: ${DEFAULT-VALUE}).")
+    float learningRate;
+
+    @Option(names = "--eval-every", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Measure held-out accuracy about this often (default: ${DEFAULT-VALUE}).")
+    double evalEvery;
+
+    @Option(names = "--eval-n", paramLabel = "N", defaultValue = "100",
+            description = "Held-out problems per accuracy measurement (default: ${DEFAULT-VALUE}).")
+    int evalN;
+
+    @Option(names = "--model", paramLabel = "SIZE", defaultValue = "small",
+            description = "Model shape: small (the default policy) or tiny (for smoke tests) (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "auto",
+            description = "auto (GPU when PyTorch sees one), cpu or gpu (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Override
+    public Integer call() {
+        if (!(minutes > 0)) throw new ParameterException(spec.commandLine(), "--minutes must be > 0, got " + minutes);
+        if (batchSize < 1) throw new ParameterException(spec.commandLine(), "--batch-size must be >= 1, got " + batchSize);
+        if (evalN < 0) throw new ParameterException(spec.commandLine(), "--eval-n must be >= 0, got " + evalN);
+        ModelConfig config = switch (model) {
+            case "small" -> ModelConfig.defaultSmall();
+            case "tiny" -> ModelConfig.tiny();
+            default -> throw new ParameterException(spec.commandLine(), "--model must be small or tiny, got '" + model + "'");
+        };
+        Task source = CliTasks.byName(spec, task);
+        if (source.generate(seed, Task.Split.TRAIN).solution() == null) {
+            throw new ParameterException(spec.commandLine(), "--task " + task + " has no worked solutions to pretrain on");
+        }
+        PrintWriter log = spec.commandLine().getOut();
+        Tokenizer tokenizer = new ByteTokenizer();
+        TrainerConfig trainerConfig = TrainerConfig.pretraining().withLearningRate(learningRate);
+        log.printf("pretraining a %d-layer, width-%d policy (%,d parameters) on %s for %.1f min, batch %d%n",
+                config.layers(), config.width(), config.parameterCount(), task, minutes, batchSize);
+        AtomicLong next = new AtomicLong();
+        try (PolicyTrainer trainer = PolicyTrainer.create(config, trainerConfig, tokenizer, device, seed);
+                DjlSegmentDecoder decoder = DjlSegmentDecoder.create(DecoderConfig.defaults(), tokenizer, trainer.weights(), 0)) {
+            double[] lastEval = {0};
+            Pretrainer pretrainer = new Pretrainer(trainer, tokenizer, batchSize);
+            Pretrainer.Progress last = pretrainer.run(
+                    () -> {
+                        Task.Problem p = source.generate(seed * 1_000_003L + next.getAndIncrement(), Task.Split.TRAIN);
+                        return new Pretrainer.Example(p.prompt(), p.solution());
+                    },
+                    p -> p.seconds() >= minutes * 60,
+                    p -> {
+                        if (p.step() % 10 == 0 || p.skipped()) {
+                            log.printf("step %5d  loss %.4f  %,6.0f tokens/s  %5.0fs%s%n",
+                                    p.step(), p.loss(), p.tokensPerSecond(), p.seconds(), p.skipped() ? "  (skipped: non-finite)" : "");
+                            log.flush();
+                        }
+                        if (evalN > 0 && p.seconds() - lastEval[0] >= evalEvery && p.seconds() < minutes * 60) {
+                            lastEval[0] = p.seconds();
+                            printAccuracy(log, "held-out", evaluate(decoder, trainer, tokenizer, source, p.step()));
+                        }
+                    });
+            ModelFiles.save(out, trainer.weights());
+            log.printf("trained %d steps in %.1f min, final loss %.4f%n", last.step(), last.seconds() / 60, last.loss());
+            if (evalN > 0) {
+                printAccuracy(log, "final held-out", evaluate(decoder, trainer, tokenizer, source, last.step()));
+            }
+            log.printf("saved model to %s (sha256 %s)%n", out, trainer.weights().sha256());
+        }
+        return 0;
+    }
+
+    private TaskEvaluation.Result evaluate(DjlSegmentDecoder decoder, PolicyTrainer trainer, Tokenizer tokenizer, Task source, long step) {
+        decoder.installWeights(trainer.weights(), step);
+        return TaskEvaluation.run(decoder, tokenizer, source, evalN, seed, SamplingConfig.greedy(), 200);
+    }
+
+    private static void printAccuracy(PrintWriter log, String label, TaskEvaluation.Result r) {
+        log.printf("  %s accuracy %.1f%% (%d/%d, answered %d, greedy, %.1fs)%n",
+                label, 100 * r.accuracy(), r.correct(), r.n(), r.answered(), r.seconds());
+        log.flush();
+    }
+}

@@ -1,0 +1,96 @@
+package io.treepo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class CommandLineTest {
+
+    /** What a run printed and returned. */
+    record Run(int exitCode, String out, String err) {}
+
+    static Run run(String... args) {
+        CommandLine cli = TreepoCommand.newCommandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void rootHelpListsEveryCommand() {
+        Run run = run("--help");
+        assertEquals(0, run.exitCode());
+        assertThat(run.out()).contains("broker", "produce");
+    }
+
+    static List<String> commands() {
+        return TreepoCommand.newCommandLine().getSubcommands().keySet().stream()
+                .filter(name -> !name.equals("help"))
+                .toList();
+    }
+
+    @ParameterizedTest
+    @MethodSource("commands")
+    void everyCommandHasHelpDescribingEveryOption(String command) {
+        Run run = run(command, "--help");
+        assertEquals(0, run.exitCode(), run.err());
+        CommandLine sub = TreepoCommand.newCommandLine().getSubcommands().get(command);
+        for (CommandLine.Model.OptionSpec option : sub.getCommandSpec().options()) {
+            assertThat(option.description()).as(command + " " + option.longestName() + " has a description").isNotEmpty();
+            assertThat(run.out()).contains(option.longestName());
+        }
+    }
+
+    @Test
+    void unknownOptionGivesOneClearLineAndExitCode2() {
+        Run run = run("produce", "--bootstrap-servers", "localhost:1", "--task", "arithmetic", "--bogus");
+        assertEquals(2, run.exitCode());
+        assertThat(run.err().lines().findFirst().orElseThrow()).isEqualTo("error: Unknown option: '--bogus'");
+        assertThat(run.err()).contains("Try 'treepo produce --help'");
+    }
+
+    @Test
+    void missingRequiredOptionIsNamed() {
+        Run run = run("produce", "--task", "arithmetic");
+        assertEquals(2, run.exitCode());
+        assertThat(run.err()).startsWith("error: Missing required option: '--bootstrap-servers=HOST:PORT'");
+    }
+
+    @Test
+    void unknownTaskIsRefusedWithTheKnownNames() {
+        Run run = run("produce", "--bootstrap-servers", "localhost:1", "--task", "nope");
+        assertEquals(2, run.exitCode());
+        assertThat(run.err()).startsWith("error: --task:").contains("arithmetic");
+    }
+
+    @Test
+    void badNumberIsRefused() {
+        Run run = run("produce", "--bootstrap-servers", "localhost:1", "--task", "arithmetic", "--count", "many");
+        assertEquals(2, run.exitCode());
+        assertThat(run.err()).startsWith("error: Invalid value for option '--count'");
+    }
+
+    @Test
+    void missingJsonlFileIsOneLine() {
+        Run run = run("produce", "--bootstrap-servers", "localhost:1", "--jsonl", "/no/such/file.jsonl");
+        assertEquals(2, run.exitCode());
+        assertThat(run.err()).startsWith("error: --jsonl:").contains("/no/such/file.jsonl");
+    }
+
+    @Test
+    void unreachableBrokerIsOneLineAndExitCode1() {
+        Run run = run("produce", "--bootstrap-servers", "localhost:1", "--task", "arithmetic", "--count", "3");
+        assertEquals(1, run.exitCode());
+        assertThat(run.err()).startsWith("error: cannot reach Kafka at localhost:1");
+    }
+}

@@ -1,0 +1,152 @@
+package io.treepo.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.treepo.kafka.EmbeddedKafka;
+import io.treepo.kafka.KafkaClientConfig;
+import io.treepo.kafka.PromptProducer;
+import io.treepo.kafka.TaskPrompts;
+import io.treepo.kafka.Topics;
+import io.treepo.policy.ByteTokenizer;
+import io.treepo.policy.EncodedWeights;
+import io.treepo.policy.ModelConfig;
+import io.treepo.policy.PolicyTrainer;
+import io.treepo.policy.SamplingConfig;
+import io.treepo.policy.TrainerConfig;
+import io.treepo.rollout.operator.RolloutConfig;
+import io.treepo.rollout.sampler.TreeConfig;
+import io.treepo.schemas.DeadLetter;
+import io.treepo.schemas.Leaf;
+import io.treepo.schemas.MetricsRecord;
+import io.treepo.schemas.Segment;
+import io.treepo.schemas.codec.AvroCodec;
+import io.treepo.schemas.codec.Codecs;
+import io.treepo.schemas.weights.PolicyVersions;
+import io.treepo.schemas.weights.WeightsAssembler.Assembled;
+import io.treepo.tasks.Task;
+import io.treepo.tasks.Tasks;
+import io.treepo.trainer.Estimator;
+import io.treepo.trainer.PpoConfig;
+import io.treepo.trainer.operator.TrainerSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The whole loop on a MiniCluster and an embedded broker, with a tiny model: Kafka in, Kafka out, Kafka around. */
+class TreepoJobITCase {
+    private static final int PROMPTS = 12;
+    private static final int TREES_PER_STEP = 3;
+
+    private static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        kafka = EmbeddedKafka.start(0);
+        kafka.createTopics(Topics.defaults(), 2);
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        kafka.close();
+    }
+
+    static byte[] tinyInitialWeights() {
+        try (PolicyTrainer trainer = PolicyTrainer.create(ModelConfig.tiny(), TrainerConfig.defaults(), new ByteTokenizer(), "cpu", 7)) {
+            EncodedWeights w = trainer.weights();
+            return PolicyVersions.toBytes(new Assembled(0, 0, w.config().toJson(), w.sha256(), w.payload(), 0));
+        }
+    }
+
+    static JobConfig config(byte[] weights) {
+        TreeConfig tree = TreeConfig.builder().width(4).segmentTokens(4).maxDepth(4).maxResponseTokens(12)
+                .sampling(SamplingConfig.standard()).build();
+        TrainerSettings trainer = new TrainerSettings(Estimator.TREE_AVERAGE, PpoConfig.defaults(), 100, false, 64,
+                TrainerConfig.defaults().withLearningRate(1e-3f), weights, TREES_PER_STEP, 4096, "cpu");
+        return new JobConfig(kafka.clientProperties(), Topics.defaults(), "itcase", 1,
+                new RolloutConfig(tree, 4, weights, 64L << 20, 3), trainer, 2, Duration.ofSeconds(10), Duration.ofSeconds(60), 500);
+    }
+
+    static <T extends SpecificRecord> List<T> readUntil(String topic, AvroCodec<T> codec, Predicate<List<T>> done, Duration timeout) {
+        Properties props = kafka.clientProperties();
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + topic + "-" + System.nanoTime());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<T> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!done.test(records) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    try {
+                        records.add(codec.decode(r.value()));
+                    } catch (Exception e) {
+                        throw new AssertionError("undecodable record on " + topic, e);
+                    }
+                }
+            }
+        }
+        return records;
+    }
+
+    @Test
+    void everyPromptIsTrainedOnceAndNewVersionsReachTheRollout() throws Exception {
+        // Garbage and an invalid prompt first: they must land in the dead-letter topic, not stop the job.
+        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(kafka.clientProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
+            raw.send(new ProducerRecord<>(Topics.DEFAULT_PROMPTS, 0, null, "not avro".getBytes())).get();
+            var bad = new TaskPrompts(Tasks.byName("echo"), Task.Split.TRAIN, 999, 1).next();
+            bad.setTask("no-such-task");
+            raw.send(new ProducerRecord<>(Topics.DEFAULT_PROMPTS, 0, null, Codecs.PROMPT.encode(bad))).get();
+        }
+        Properties props = KafkaClientConfig.of(kafka.bootstrapServers(), null);
+        try (PromptProducer producer = new PromptProducer(props, Topics.DEFAULT_PROMPTS, 0, p -> {})) {
+            new TaskPrompts(Tasks.byName("echo"), Task.Split.TRAIN, 0, PROMPTS).forEachRemaining(producer::send);
+            assertEquals(PROMPTS, producer.finish().sent());
+        }
+
+        Configuration conf = new Configuration();
+        conf.setString("execution.checkpointing.interval", "2 s");
+        conf.setString("taskmanager.numberOfTaskSlots", "4");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
+        TreepoJob.build(env, config(tinyInitialWeights()));
+        JobClient job = env.executeAsync("treepo-itcase");
+        try {
+            List<MetricsRecord> steps = readUntil(Topics.DEFAULT_METRICS, Codecs.METRICS,
+                    r -> r.stream().mapToDouble(m -> m.getValues().get("trees")).sum() >= PROMPTS, Duration.ofMinutes(3));
+            assertEquals(PROMPTS, (int) steps.stream().mapToDouble(m -> m.getValues().get("trees")).sum(), "trees trained");
+            assertThat(steps).hasSize(PROMPTS / TREES_PER_STEP);
+            assertThat(steps.get(steps.size() - 1).getPolicyVersion()).isGreaterThanOrEqualTo(2);
+
+            List<Leaf> leaves = readUntil(Topics.DEFAULT_LEAVES, Codecs.LEAF,
+                    r -> r.stream().filter(l -> l.getLeavesInTree() >= 0).count() >= PROMPTS, Duration.ofSeconds(30));
+            Set<String> trees = new HashSet<>();
+            leaves.forEach(l -> trees.add(l.getTreeId()));
+            assertEquals(PROMPTS, trees.size());
+            assertThat(leaves.stream().flatMap(l -> l.getSegments().stream()).mapToLong(Segment::getPolicyVersion).max().orElse(0))
+                    .as("some leaf was sampled by a version the trainer published").isGreaterThanOrEqualTo(1);
+
+            List<DeadLetter> dead = readUntil(Topics.DEFAULT_DEAD_LETTERS, Codecs.DEAD_LETTER, r -> r.size() >= 2, Duration.ofSeconds(30));
+            assertThat(dead).extracting(DeadLetter::getErrorType).containsExactlyInAnyOrder("BAD_HEADER", "INVALID_PROMPT");
+            assertThat(dead).anySatisfy(d -> assertThat(d.getReason()).contains("unknown task 'no-such-task'"));
+        } finally {
+            job.cancel().get();
+        }
+    }
+}

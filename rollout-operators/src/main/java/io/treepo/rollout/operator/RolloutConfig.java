@@ -1,0 +1,28 @@
+package io.treepo.rollout.operator;
+
+import io.treepo.rollout.sampler.TreeConfig;
+import java.io.Serializable;
+
+/**
+ * Settings of the tree rollout operator.
+ *
+ * @param tree how trees grow (or independent samples, by {@code tree.kind()})
+ * @param maxTreesInFlight trees a subtask grows at once; when full, input waits (backpressure to Kafka)
+ * @param initialWeights the version-0 policy (weights codec bytes) every subtask starts from
+ * @param cacheBudgetBytes KV cache bound per subtask
+ * @param seed base of every tree's and every round's random choices
+ */
+public record RolloutConfig(TreeConfig tree, int maxTreesInFlight, byte[] initialWeights, long cacheBudgetBytes, long seed)
+        implements Serializable {
+    public RolloutConfig {
+        if (maxTreesInFlight < 1) {
+            throw new IllegalArgumentException("maxTreesInFlight must be >= 1, got " + maxTreesInFlight);
+        }
+        if (initialWeights == null || initialWeights.length == 0) {
+            throw new IllegalArgumentException("initialWeights must hold the version-0 policy");
+        }
+        if (cacheBudgetBytes < 0) {
+            throw new IllegalArgumentException("cacheBudgetBytes must be >= 0, got " + cacheBudgetBytes);
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package io.treepo.rollout.operator;
+
+import io.treepo.policy.ByteTokenizer;
+import io.treepo.policy.Tokenizer;
+import io.treepo.rollout.sampler.AnswerCheck;
+import io.treepo.rollout.sampler.RolloutSampler;
+import io.treepo.rollout.sampler.RoundResult;
+import io.treepo.rollout.sampler.SampledLeaf;
+import io.treepo.rollout.sampler.TreeState;
+import io.treepo.schemas.Leaf;
+import io.treepo.schemas.Prompt;
+import io.treepo.schemas.weights.WeightsAssembler.Assembled;
+import io.treepo.tasks.Task;
+import io.treepo.tasks.Tasks;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.InstantiationUtil;
+
+/**
+ * Grows a tree per prompt, batching one segment of every active path of every tree of this subtask
+ * into one decode call per round (the sampler does the growing; this class adapts it to Flink).
+ *
+ * <ul>
+ *   <li>Input 1, keyed by prompt id: prompts. When {@code maxTreesInFlight} trees are growing, the
+ *       operator runs rounds before it takes the next prompt, so input waits: backpressure reaches Kafka.
+ *   <li>Input 2, broadcast: verified policy versions; a newer one is installed between rounds.
+ *   <li>Output: each leaf the round it finishes; a tree's last leaf says how many the tree has.
+ * </ul>
+ *
+ * Rounds run from the mailbox (a processing-time callback at "now"), so checkpoints and new prompts
+ * interleave with decoding. A checkpoint writes every tree in flight (tokens, log-probs, entropies,
+ * versions: no tensors) to keyed state; after a restore the trees resume and their prefix KV is
+ * recomputed from tokens. The newest installed weights are kept in operator state.
+ */
+public final class TreeRolloutOperator extends AbstractStreamOperator<Leaf> implements TwoInputStreamOperator<Prompt, Assembled, Leaf> {
+    private static final long serialVersionUID = 1L;
+
+    private final RolloutConfig config;
+
+    private transient ValueState<Prompt> promptState;
+    private transient ValueState<byte[]> treeState;
+    private transient ValueState<Boolean> seenState;
+    private transient ListState<byte[]> weightsState;
+
+    private transient PolicyHolder policy;
+    private transient RolloutSampler sampler;
+    private transient Tokenizer tokenizer;
+    private transient Map<String, Prompt> inFlight;
+    private transient boolean roundScheduled;
+    private transient RolloutMetrics metrics;
+    private transient Counter duplicates;
+
+    public TreeRolloutOperator(RolloutConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        promptState = context.getKeyedStateStore().getState(new ValueStateDescriptor<>("prompt", Prompt.class));
+        treeState = context.getKeyedStateStore().getState(
+                new ValueStateDescriptor<>("tree", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        ValueStateDescriptor<Boolean> seen = new ValueStateDescriptor<>("seen", Boolean.class);
+        // Long enough to catch a duplicate produced by a retrying producer; short enough to stay small.
+        seen.enableTimeToLive(StateTtlConfig.newBuilder(java.time.Duration.ofHours(6)).build());
+        seenState = context.getKeyedStateStore().getState(seen);
+        // Union: after a rescale every subtask sees every copy and takes the newest version.
+        weightsState = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>("weights", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        tokenizer = new ByteTokenizer();
+        inFlight = new HashMap<>();
+        policy = PolicyHolder.start(config, restoredWeights());
+        sampler = new RolloutSampler(config.tree(), policy.decoder(), tokenizer::decode,
+                config.seed() * 1_000_003L + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+        metrics = new RolloutMetrics(getMetricGroup(), sampler, policy);
+        duplicates = getMetricGroup().counter("duplicatePromptsDropped");
+        resumeTreesFromState();
+    }
+
+    private List<byte[]> restoredWeights() throws Exception {
+        List<byte[]> copies = new ArrayList<>();
+        weightsState.get().forEach(copies::add);
+        return copies;
+    }
+
+    private void resumeTreesFromState() throws Exception {
+        List<String> keys = new ArrayList<>();
+        KeyedStateBackend<String> backend = getKeyedStateBackend();
+        try (Stream<String> stream = backend.getKeys("tree", VoidNamespace.INSTANCE)) {
+            stream.forEach(keys::add);
+        }
+        for (String key : keys) {
+            setCurrentKey(key);
+            byte[] bytes = treeState.value();
+            Prompt prompt = promptState.value();
+            if (bytes == null || prompt == null) {
+                continue;
+            }
+            TreeState state = InstantiationUtil.deserializeObject(bytes, getClass().getClassLoader());
+            sampler.resume(state, answerCheck(prompt));
+            inFlight.put(state.treeId(), prompt);
+        }
+        if (!inFlight.isEmpty()) {
+            metrics.treesResumed(inFlight.size());
+            scheduleRound();
+        }
+    }
+
+    @Override
+    public void processElement1(StreamRecord<Prompt> element) throws Exception {
+        Prompt prompt = element.getValue();
+        if (Boolean.TRUE.equals(seenState.value())) {
+            duplicates.inc();
+            return;
+        }
+        seenState.update(true);
+        // Backpressure: a full subtask grows what it has before it takes more.
+        while (sampler.activeTrees() >= config.maxTreesInFlight()) {
+            runRound();
+        }
+        setCurrentKey(prompt.getId());
+        promptState.update(prompt);
+        inFlight.put(prompt.getId(), prompt);
+        sampler.start(new RolloutSampler.TreeRequest(
+                prompt.getId(), prompt.getId(), tokenizer.encodePrompt(prompt.getText()), answerCheck(prompt),
+                config.seed() ^ prompt.getId().hashCode() * 0x9E3779B97F4A7C15L));
+        scheduleRound();
+    }
+
+    @Override
+    public void processElement2(StreamRecord<Assembled> element) throws Exception {
+        policy.offer(element.getValue());
+    }
+
+    private void scheduleRound() {
+        if (roundScheduled) {
+            return;
+        }
+        roundScheduled = true;
+        getProcessingTimeService().registerTimer(getProcessingTimeService().getCurrentProcessingTime(), time -> {
+            roundScheduled = false;
+            runRound();
+            if (sampler.activeTrees() > 0) {
+                scheduleRound();
+            }
+        });
+    }
+
+    private void runRound() throws Exception {
+        policy.installPending();
+        RoundResult result = sampler.round();
+        for (SampledLeaf leaf : result.leaves()) {
+            output.collect(new StreamRecord<>(LeafRecords.toRecord(leaf, inFlight.get(leaf.treeId()))));
+        }
+        for (String treeId : result.completedTrees()) {
+            inFlight.remove(treeId);
+            setCurrentKey(treeId);
+            promptState.clear();
+            treeState.clear();
+        }
+        metrics.round(result);
+    }
+
+    private static AnswerCheck answerCheck(Prompt prompt) {
+        Task task = Tasks.byName(prompt.getTask());
+        return task::answerFound;
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        for (TreeState state : sampler.snapshot()) {
+            setCurrentKey(state.treeId());
+            treeState.update(InstantiationUtil.serializeObject(state));
+        }
+        weightsState.update(List.of(policy.currentWeights()));
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (policy != null) {
+            policy.close();
+        }
+        super.close();
+    }
+}

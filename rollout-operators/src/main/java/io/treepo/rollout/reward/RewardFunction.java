@@ -1,0 +1,112 @@
+package io.treepo.rollout.reward;
+
+import io.treepo.policy.ByteTokenizer;
+import io.treepo.policy.Tokenizer;
+import io.treepo.schemas.Leaf;
+import io.treepo.schemas.Segment;
+import io.treepo.tasks.Task;
+import io.treepo.tasks.Tasks;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+
+/**
+ * Scores each leaf with its task's verifier, off the task thread, for {@code AsyncDataStream}
+ * (which bounds the requests in flight and applies the timeout). A verifier that times out or
+ * throws gives reward 0 with the reason in {@code rewardNote}, counted; the stream never fails on it.
+ */
+public final class RewardFunction extends RichAsyncFunction<Leaf, Leaf> {
+    private static final long serialVersionUID = 1L;
+
+    private final int threads;
+
+    private transient ExecutorService executor;
+    private transient Tokenizer tokenizer;
+    private transient Counter scored;
+    private transient Counter correct;
+    private transient Counter timeouts;
+    private transient Counter failures;
+
+    /** @param threads verifier threads per subtask */
+    public RewardFunction(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("reward threads must be >= 1, got " + threads);
+        }
+        this.threads = threads;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        executor = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "reward-verifier");
+            t.setDaemon(true);
+            return t;
+        });
+        tokenizer = new ByteTokenizer();
+        var metrics = getRuntimeContext().getMetricGroup();
+        scored = metrics.counter("leavesScored");
+        correct = metrics.counter("leavesCorrect");
+        timeouts = metrics.counter("rewardTimeouts");
+        failures = metrics.counter("rewardFailures");
+    }
+
+    @Override
+    public void asyncInvoke(Leaf leaf, ResultFuture<Leaf> result) {
+        CompletableFuture.supplyAsync(() -> score(leaf), executor).whenComplete((scoredLeaf, error) -> {
+            if (error == null) {
+                result.complete(List.of(scoredLeaf));
+            } else {
+                failures.inc();
+                result.complete(List.of(withReward(leaf, 0f, null, "verifier failed: " + error.getMessage())));
+            }
+        });
+    }
+
+    @Override
+    public void timeout(Leaf leaf, ResultFuture<Leaf> result) {
+        timeouts.inc();
+        result.complete(List.of(withReward(leaf, 0f, null, "verifier timed out")));
+    }
+
+    private Leaf score(Leaf leaf) {
+        Task task = Tasks.byName(leaf.getTask());
+        Task.Score score = task.score(responseText(leaf, tokenizer), leaf.getReference());
+        scored.inc();
+        if (score.reward() > 0) {
+            correct.inc();
+        }
+        return withReward(leaf, (float) score.reward(), score.extractedAnswer(), null);
+    }
+
+    /** The text of a leaf's response: every segment's tokens in order, special tokens dropped. */
+    public static String responseText(Leaf leaf, Tokenizer tokenizer) {
+        int length = 0;
+        for (Segment segment : leaf.getSegments()) {
+            length += segment.getTokens().size();
+        }
+        int[] ids = new int[length];
+        int i = 0;
+        for (Segment segment : leaf.getSegments()) {
+            for (int token : segment.getTokens()) {
+                ids[i++] = token;
+            }
+        }
+        return tokenizer.decode(ids);
+    }
+
+    private static Leaf withReward(Leaf leaf, float reward, String answer, String note) {
+        return Leaf.newBuilder(leaf).setReward(reward).setExtractedAnswer(answer).setRewardNote(note).build();
+    }
+
+    @Override
+    public void close() {
+        if (executor != null) {
+            executor.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package io.treepo.trainer;
+
+/** The advantage estimators a run can choose by name (command line, job config). */
+public enum Estimator {
+    TREE_AVERAGE,
+    TREE_GROUP_SIZE,
+    SEGMENT,
+    GRPO;
+
+    public AdvantageEstimator create() {
+        return switch (this) {
+            case TREE_AVERAGE -> AdvantageEstimator.tree(TreeAdvantage.Weighting.AVERAGE);
+            case TREE_GROUP_SIZE -> AdvantageEstimator.tree(TreeAdvantage.Weighting.GROUP_SIZE);
+            case SEGMENT -> AdvantageEstimator.segment(TreeAdvantage.Weighting.AVERAGE);
+            case GRPO -> AdvantageEstimator.grpo();
+        };
+    }
+}
