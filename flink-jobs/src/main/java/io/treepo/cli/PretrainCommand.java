@@ -37,6 +37,10 @@ public final class PretrainCommand implements Callable<Integer> {
             description = "Wall-clock training time in minutes (default: ${DEFAULT-VALUE}).")
     double minutes;
 
+    @Option(names = "--max-steps", paramLabel = "N", defaultValue = "0",
+            description = "Stop after N steps even if time remains; 0 for no limit (default: ${DEFAULT-VALUE}).")
+    long maxSteps;
+
     @Option(names = "--out", paramLabel = "DIR", defaultValue = ".treepo/models/default",
             description = "Directory to save the model to (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -49,8 +53,8 @@ public final class PretrainCommand implements Callable<Integer> {
             description = "Problems per training step (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "2e-3",
-            description = "Peak learning rate after warm-up (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "3e-3",
+            description = "Peak learning rate after warm-up; it then follows a cosine down to a tenth by the end (default: ${DEFAULT-VALUE}).")
     float learningRate;
 
     @Option(names = "--eval-every", paramLabel = "SECONDS", defaultValue = "60",
@@ -72,6 +76,7 @@ public final class PretrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!(minutes > 0)) throw new ParameterException(spec.commandLine(), "--minutes must be > 0, got " + minutes);
+        if (maxSteps < 0) throw new ParameterException(spec.commandLine(), "--max-steps must be >= 0, got " + maxSteps);
         if (batchSize < 1) throw new ParameterException(spec.commandLine(), "--batch-size must be >= 1, got " + batchSize);
         if (evalN < 0) throw new ParameterException(spec.commandLine(), "--eval-n must be >= 0, got " + evalN);
         ModelConfig config = switch (model) {
@@ -93,19 +98,20 @@ public final class PretrainCommand implements Callable<Integer> {
                 DjlSegmentDecoder decoder = DjlSegmentDecoder.create(DecoderConfig.defaults(), tokenizer, trainer.weights(), 0)) {
             double[] lastEval = {0};
             Pretrainer pretrainer = new Pretrainer(trainer, tokenizer, batchSize);
-            Pretrainer.Progress last = pretrainer.run(
+            Pretrainer.Progress last = pretrainer.runFor(
+                    minutes * 60,
+                    maxSteps,
                     () -> {
                         Task.Problem p = source.generate(seed * 1_000_003L + next.getAndIncrement(), Task.Split.TRAIN);
                         return new Pretrainer.Example(p.prompt(), p.solution());
                     },
-                    p -> p.seconds() >= minutes * 60,
                     p -> {
                         if (p.step() % 10 == 0 || p.skipped()) {
                             log.printf("step %5d  loss %.4f  %,6.0f tokens/s  %5.0fs%s%n",
                                     p.step(), p.loss(), p.tokensPerSecond(), p.seconds(), p.skipped() ? "  (skipped: non-finite)" : "");
                             log.flush();
                         }
-                        if (evalN > 0 && p.seconds() - lastEval[0] >= evalEvery && p.seconds() < minutes * 60) {
+                        if (evalN > 0 && p.seconds() - lastEval[0] >= evalEvery && p.seconds() < minutes * 60 && (maxSteps == 0 || p.step() < maxSteps)) {
                             lastEval[0] = p.seconds();
                             printAccuracy(log, "held-out", evaluate(decoder, trainer, tokenizer, source, p.step()));
                         }

@@ -384,6 +384,10 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
         return model;
     }
 
+    NDManager manager() {
+        return manager;
+    }
+
     @Override
     public void close() {
         cache.close();

@@ -36,6 +36,7 @@ public final class PolicyTrainer implements AutoCloseable {
     private final TransformerModel model;
     private final AdamW optimizer;
     private final int pad;
+    private float learningRateScale = 1f;
 
     private PolicyTrainer(TrainerConfig config, Tokenizer tokenizer, String device, Function<NDManager, TransformerModel> weights) {
         this.manager = NDManager.newBaseManager(Devices.resolve(device));
@@ -91,7 +92,7 @@ public final class PolicyTrainer implements AutoCloseable {
             if (!Double.isFinite(norm)) {
                 result = new StepResult(optimizer.step(), lossValue, norm, 0, true, tokens);
             } else {
-                float lr = config.learningRateAt(optimizer.step() + 1);
+                float lr = config.learningRateAt(optimizer.step() + 1) * learningRateScale;
                 float scale = (float) Math.min(1.0, config.gradClip() / (norm + 1e-6));
                 optimizer.update(model.parameters(), grads, scale, lr);
                 result = new StepResult(optimizer.step(), lossValue, norm, lr, false, tokens);
@@ -152,6 +153,15 @@ public final class PolicyTrainer implements AutoCloseable {
         NDArray tokenLogProbs = logProbs.gather(m.create(targets, new Shape(rows, r, 1)), 2).squeeze(2); // (B, R)
         NDArray entropies = logProbs.exp().mul(logProbs).sum(new int[] {2}).neg(); // (B, R)
         return new TokenLogProbs(tokenLogProbs, entropies, m.create(mask, new Shape(rows, r)));
+    }
+
+    /**
+     * A multiplier on the configured schedule from the next step on, for callers that anneal by
+     * wall-clock time (pretraining for a fixed number of minutes). Not part of the snapshot.
+     */
+    public void setLearningRateScale(float scale) {
+        if (!(scale >= 0)) throw new IllegalArgumentException("learning rate scale must be >= 0, got " + scale);
+        this.learningRateScale = scale;
     }
 
     /** The current weights, for the weights topic or a model directory. */
@@ -224,6 +234,10 @@ public final class PolicyTrainer implements AutoCloseable {
         } catch (IOException e) {
             throw new WeightsMismatchException("trainer snapshot is truncated or malformed: " + e);
         }
+    }
+
+    NDManager manager() {
+        return manager;
     }
 
     @Override

@@ -41,6 +41,19 @@ public final class Pretrainer {
     }
 
     /**
+     * Trains for {@code seconds} of wall-clock time or {@code maxSteps} steps (0: no step limit),
+     * whichever comes first, the learning rate annealed along a cosine from the peak to a tenth of
+     * it as the budget runs out (a short run ends at a much lower loss with the decay).
+     */
+    public Progress runFor(double seconds, long maxSteps, Supplier<Example> examples, Consumer<Progress> listener) {
+        return run(examples, p -> {
+            double done = Math.min(1.0, Math.max(p.seconds() / seconds, maxSteps > 0 ? (double) p.step() / maxSteps : 0));
+            trainer.setLearningRateScale((float) (0.1 + 0.45 * (1 + Math.cos(Math.PI * done))));
+            return done >= 1.0;
+        }, listener);
+    }
+
+    /**
      * Trains batch after batch from {@code examples} until {@code stop} accepts the last progress;
      * each step's progress goes to {@code listener}. Pairs longer than the context are skipped.
      */

@@ -20,7 +20,11 @@ public interface SegmentDecoder extends AutoCloseable {
      */
     List<DecodedSegment> decode(List<DecodeRequest> requests, SamplingConfig sampling, long seed);
 
-    /** Frees the cached state of a node that will not be extended again. Unknown nodes are ignored. */
+    /**
+     * Frees the cached state of a node that will not be extended again, nor any node below it (a
+     * continuation below a released node still decodes correctly, but recomputes the released part).
+     * Unknown nodes are ignored.
+     */
     void release(PrefixNode node);
 
     /** The policy version decoding now; every decoded segment is tagged with it. */

@@ -1,0 +1,61 @@
+package io.treepo.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class PolicyCommandsTest {
+
+    record Run(int exit, String out, String err) {}
+
+    static Run run(String... args) {
+        CommandLine cli = TreepoCommand.newCommandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void pretrainSavesAModelThatEvalReads(@TempDir Path dir) {
+        Path model = dir.resolve("model");
+        Run pretrain = run("pretrain", "--model", "tiny", "--minutes", "0.05", "--eval-n", "4", "--out", model.toString(), "--device", "cpu");
+        assertEquals(0, pretrain.exit(), pretrain.err());
+        assertTrue(pretrain.out().contains("final held-out accuracy"), pretrain.out());
+        assertTrue(Files.isRegularFile(model.resolve("weights.bin")));
+        Run eval = run("eval", "--model", model.toString(), "--n", "3", "--seed", "5", "--sampling", "1.0", "--json", "--device", "cpu");
+        assertEquals(0, eval.exit(), eval.err());
+        assertTrue(eval.out().startsWith("{\"task\":\"arithmetic\""), eval.out());
+        assertTrue(eval.out().contains("\"n\":3"), eval.out());
+    }
+
+    @Test
+    void badArgumentsGiveOneLineAndExitTwo(@TempDir Path dir) {
+        Run unknownTask = run("eval", "--task", "nope", "--model", dir.toString());
+        assertEquals(2, unknownTask.exit());
+        assertTrue(unknownTask.err().startsWith("error: --task: unknown task 'nope'"), unknownTask.err());
+        Run noModel = run("eval", "--model", dir.toString());
+        assertEquals(2, noModel.exit());
+        assertTrue(noModel.err().contains("is not a model directory"), noModel.err());
+        Run sampling = run("eval", "--sampling", "hot", "--model", dir.toString());
+        assertEquals(2, sampling.exit());
+        assertTrue(sampling.err().startsWith("error: --sampling must be greedy or a temperature > 0, got 'hot'"), sampling.err());
+    }
+
+    @Test
+    void benchDecodeReportsEveryBatchSizeAsJson() {
+        Run bench = run("bench", "decode", "--batches", "1,4", "--tokens", "8", "--recompute-batch", "4", "--rounds", "1", "--json", "--device", "cpu");
+        assertEquals(0, bench.exit(), bench.err());
+        assertTrue(bench.out().contains("\"batch\":1") && bench.out().contains("\"batch\":4"), bench.out());
+        assertTrue(bench.out().contains("\"cachedOverRecompute\""), bench.out());
+    }
+}
