@@ -272,4 +272,28 @@ class RolloutSamplerTest {
                 () -> startTrees(sampler, 1));
         assertEquals("tree t0 is already in flight", e.getMessage());
     }
+
+    @Test
+    void withoutQualifyingLeavesTheFallbackRestartsFromTheBarePrompt() {
+        // Depth 1: both first paths stop at MAX_DEPTH, which GOOD_QUALITY does not accept.
+        TreeConfig config = SMALL.toBuilder().maxDepth(1).width(4).build();
+        StubDecoder decoder = new StubDecoder(ENDLESS);
+        List<SampledLeaf> leaves = run(config, decoder, 1);
+        assertEquals(4, leaves.size());
+        assertTrue(decoder.calls.get(1).stream().allMatch(r -> r.prefix().parent() == null), "copies start at the prompt");
+        assertEquals(2, decoder.calls.get(1).size(), "branch copies");
+    }
+
+    @Test
+    void highestEntropyFallbackContinuesFromJustBeforeTheMostUncertainToken() {
+        TreeConfig config = SMALL.toBuilder().width(2).firstDivergence(1).branch(1)
+                .fallbackPoint(FallbackPoint.HIGHEST_ENTROPY).build();
+        StubDecoder decoder = new StubDecoder((prefix, max, random) -> new StubDecoder.Row(
+                new int[] {1, 2, 3, StubDecoder.EOS}, new float[] {-1f, -1f, -1f, -1f}, new float[] {0.1f, 0.2f, 2f, 0.3f}));
+        List<SampledLeaf> leaves = run(config, decoder, 1);
+        assertArrayEquals(new int[] {1, 2}, leaves.get(1).segments().get(0).tokens());
+        // the continuation completes the cut level with 4 - 2 tokens, then a full segment follows
+        assertArrayEquals(new int[] {1, 2}, leaves.get(1).segments().get(1).tokens());
+        assertArrayEquals(new int[] {1, 2, 1, 2, 1, 2, 3, StubDecoder.EOS}, leaves.get(1).responseTokens());
+    }
 }
