@@ -35,7 +35,10 @@ public final class PolicyUpdater {
         double rewardSum = 0;
         int scored = 0;
         for (ScoredTree tree : trees) {
-            List<TrainingLeaf> leaves = tree.getLeaves().stream().filter(l -> l.getReward() != null).map(TrainingLeaf::of).toList();
+            // Unscored leaves (window timeouts) and empty responses (a prompt that filled the context) teach nothing.
+            List<TrainingLeaf> leaves = tree.getLeaves().stream()
+                    .filter(l -> l.getReward() != null && l.getSegments().stream().anyMatch(s -> !s.getTokens().isEmpty()))
+                    .map(TrainingLeaf::of).toList();
             scored += leaves.size();
             rewardSum += leaves.stream().mapToDouble(l -> l.view().reward()).sum();
             StalenessFilter.Split<TrainingLeaf> fresh = config.staleness().apply(leaves, TrainingLeaf::oldestPolicyVersion, currentVersion);

@@ -34,7 +34,7 @@ public final class LeafRecords {
                 .setNodePath(ints(leaf.nodePath()))
                 .setSegments(segments)
                 .setFinishReason(leaf.finishReason())
-                .setSampler(leaf.sampler().name().toLowerCase())
+                .setSampler(leaf.sampler().label())
                 .build();
     }
 

@@ -1,5 +1,6 @@
 package io.treepo.rollout.sampler;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -27,7 +28,7 @@ interface Expansion {
 
     /** Each id repeated {@code counts[i]} times. */
     static int[] repeat(List<Integer> ids, int[] counts) {
-        int[] out = new int[java.util.Arrays.stream(counts).sum()];
+        int[] out = new int[Arrays.stream(counts).sum()];
         int at = 0;
         for (int i = 0; i < ids.size(); i++) {
             for (int c = 0; c < counts[i]; c++) {

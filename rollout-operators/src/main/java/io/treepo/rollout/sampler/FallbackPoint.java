@@ -2,6 +2,7 @@ package io.treepo.rollout.sampler;
 
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 
 /** Where a fallback cuts a finished leaf to continue from it (TREEPO.md section 1, step 5). */
 public enum FallbackPoint {
@@ -38,7 +39,7 @@ public enum FallbackPoint {
     abstract Cut choose(List<SegmentNode> path, SplittableRandom random);
 
     /** The first token with the largest score over the whole path. */
-    private static Cut extremeToken(List<SegmentNode> path, java.util.function.Function<SegmentNode, float[]> score) {
+    private static Cut extremeToken(List<SegmentNode> path, Function<SegmentNode, float[]> score) {
         Cut best = new Cut(0, 0);
         float bestScore = Float.NEGATIVE_INFINITY;
         for (int s = 0; s < path.size(); s++) {

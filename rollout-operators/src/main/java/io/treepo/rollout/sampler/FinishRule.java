@@ -34,7 +34,8 @@ public final class FinishRule {
         if (endsWithEos(segment, decoderSawEos)) {
             return answers.hasAnswer(detokenizer.text(response.get())) ? FinishReason.FINISHED : FinishReason.EOS;
         }
-        if (segment.responseLength() >= maxResponseTokens) {
+        // An empty segment means the prefix already fills the model's context: no room is left either.
+        if (segment.responseLength() >= maxResponseTokens || segment.tokens().length == 0) {
             return FinishReason.MAX_LENGTH;
         }
         if (segment.depth() >= maxDepth) {

@@ -32,7 +32,8 @@ public record SegmentNode(
         implements Serializable {
 
     public SegmentNode {
-        if (tokens.length != logProbs.length && id != 0 || logProbs.length != entropies.length) {
+        // The prompt node has tokens but no sampled figures; every other node has one per token.
+        if ((id != 0 && tokens.length != logProbs.length) || logProbs.length != entropies.length) {
             throw new IllegalArgumentException("node " + id + ": tokens, logProbs and entropies differ in length");
         }
     }

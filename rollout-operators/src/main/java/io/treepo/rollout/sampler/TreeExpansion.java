@@ -3,6 +3,7 @@ package io.treepo.rollout.sampler;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
@@ -66,7 +67,7 @@ final class TreeExpansion implements Expansion {
                 candidates.add(leaf.nodeId());
             }
         }
-        Collections.shuffle(candidates, new java.util.Random(random.nextLong()));
+        Collections.shuffle(candidates, new Random(random.nextLong()));
         int missing = config.width() - tree.leafCount();
         List<Integer> starts = new ArrayList<>();
         List<Integer> copies = new ArrayList<>();

@@ -26,6 +26,11 @@ public record TreeState(
         if (nodes.isEmpty() || !nodes.get(0).isPrompt()) {
             throw new IllegalArgumentException("tree " + treeId + ": state must start with the prompt node");
         }
+        for (int id : frontier) {
+            if (id < 0 || id >= nodes.size()) {
+                throw new IllegalArgumentException("tree " + treeId + ": frontier node " + id + " does not exist");
+            }
+        }
     }
 
     /** A finished leaf: its last node and why it stopped. */

@@ -62,4 +62,9 @@ class FinishRuleTest {
         assertEquals(FinishReason.MAX_DEPTH, classify(segment(3, 99, 1, 2)));
         assertNull(classify(segment(2, 99, 1, 2)));
     }
+
+    @Test
+    void anEmptySegmentMeansTheContextIsFull() {
+        assertEquals(FinishReason.MAX_LENGTH, classify(segment(1, 10)));
+    }
 }

@@ -248,4 +248,52 @@ class RolloutSamplerTest {
         assertEquals(0, decoder.cachedNodes());
         assertEquals(decoder.released.size(), new HashSet<>(decoder.released).size(), "nothing is released twice");
     }
+
+    @Test
+    void treesStartedWhileOthersAreInFlightJoinTheNextRound() {
+        StubDecoder decoder = new StubDecoder(ENDLESS);
+        RolloutSampler sampler = sampler(SMALL, decoder);
+        startTrees(sampler, 1);
+        sampler.round();
+        sampler.start(new RolloutSampler.TreeRequest("late", "p-late", PROMPT, AnswerCheck.NONE, 7));
+        sampler.round();
+        // the first tree's 4 paths and the late tree's 2 first paths, in one call
+        assertEquals(6, decoder.calls.get(1).size());
+        Map<String, List<SampledLeaf>> leaves = byTree(sampler.runToCompletion());
+        assertEquals(8, leaves.get("t0").size());
+        assertEquals(8, leaves.get("late").size());
+    }
+
+    @Test
+    void aTreeIdCannotBeStartedTwiceWhileInFlight() {
+        RolloutSampler sampler = sampler(SMALL, new StubDecoder(ENDLESS));
+        startTrees(sampler, 1);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> startTrees(sampler, 1));
+        assertEquals("tree t0 is already in flight", e.getMessage());
+    }
+
+    @Test
+    void withoutQualifyingLeavesTheFallbackRestartsFromTheBarePrompt() {
+        // Depth 1: both first paths stop at MAX_DEPTH, which GOOD_QUALITY does not accept.
+        TreeConfig config = SMALL.toBuilder().maxDepth(1).width(4).build();
+        StubDecoder decoder = new StubDecoder(ENDLESS);
+        List<SampledLeaf> leaves = run(config, decoder, 1);
+        assertEquals(4, leaves.size());
+        assertTrue(decoder.calls.get(1).stream().allMatch(r -> r.prefix().parent() == null), "copies start at the prompt");
+        assertEquals(2, decoder.calls.get(1).size(), "branch copies");
+    }
+
+    @Test
+    void highestEntropyFallbackContinuesFromJustBeforeTheMostUncertainToken() {
+        TreeConfig config = SMALL.toBuilder().width(2).firstDivergence(1).branch(1)
+                .fallbackPoint(FallbackPoint.HIGHEST_ENTROPY).build();
+        StubDecoder decoder = new StubDecoder((prefix, max, random) -> new StubDecoder.Row(
+                new int[] {1, 2, 3, StubDecoder.EOS}, new float[] {-1f, -1f, -1f, -1f}, new float[] {0.1f, 0.2f, 2f, 0.3f}));
+        List<SampledLeaf> leaves = run(config, decoder, 1);
+        assertArrayEquals(new int[] {1, 2}, leaves.get(1).segments().get(0).tokens());
+        // the continuation completes the cut level with 4 - 2 tokens, then a full segment follows
+        assertArrayEquals(new int[] {1, 2}, leaves.get(1).segments().get(1).tokens());
+        assertArrayEquals(new int[] {1, 2, 1, 2, 1, 2, 3, StubDecoder.EOS}, leaves.get(1).responseTokens());
+    }
 }

@@ -1,9 +1,13 @@
-package io.treepo.rollout.sampler;
+package io.treepo.rollout.operator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.treepo.rollout.sampler.SampledLeaf;
+import io.treepo.rollout.sampler.SamplerKind;
+import io.treepo.rollout.sampler.SegmentNode;
 import io.treepo.schemas.FinishReason;
 import io.treepo.schemas.Leaf;
+import io.treepo.schemas.Prompt;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -15,9 +19,10 @@ class LeafRecordsTest {
         SegmentNode second = new SegmentNode(4, 1, 2, 1, false, 3, new int[] {0}, new float[] {-0.25f}, new float[] {0.3f}, 8);
         SampledLeaf leaf = new SampledLeaf("tree", "prompt", 2, 5, new int[] {9, 9}, new int[] {1, 4},
                 List.of(first, second), FinishReason.EOS, SamplerKind.TREE);
-        Leaf avro = LeafRecords.toAvro(leaf, "arithmetic", "42");
+        Leaf avro = LeafRecords.toRecord(leaf, Prompt.newBuilder().setId("prompt").setTask("arithmetic").setText("Q: 6*7=?").setReference("42").build());
         assertEquals("tree", avro.getTreeId());
         assertEquals("42", avro.getReference());
+        assertEquals("arithmetic", avro.getTask());
         assertEquals(List.of(1, 4), avro.getNodePath());
         assertEquals(5, avro.getLeavesInTree());
         assertEquals("tree", avro.getSampler());
