@@ -125,7 +125,7 @@ final class LoopOptions {
                 .fallbackPoint(fallback)
                 .sampling(new SamplingConfig(temperature, 0, 1f))
                 .build();
-        RolloutConfig rollout = new RolloutConfig(tree, maxTreesInFlight, initialWeights, cacheMb << 20, seed);
+        RolloutConfig rollout = new RolloutConfig(tree, maxTreesInFlight, initialWeights, cacheMb << 20, seed, device);
         // GRPO's baseline is the independent sampler's natural estimator; keep an explicit choice otherwise.
         Estimator chosen = kind == SamplerKind.INDEPENDENT && estimator == Estimator.TREE_AVERAGE ? Estimator.GRPO : estimator;
         TrainerSettings trainer = new TrainerSettings(chosen, PpoConfig.defaults(), maxStaleness, true, miniBatchLeaves,

@@ -82,7 +82,7 @@ class TreepoJobITCase {
         TrainerSettings trainer = new TrainerSettings(Estimator.TREE_AVERAGE, PpoConfig.defaults(), 100, false, 64,
                 TrainerConfig.defaults().withLearningRate(1e-3f), weights, TREES_PER_STEP, 4096, "cpu");
         return new JobConfig(kafka.clientProperties(), Topics.defaults(), "itcase", 1,
-                new RolloutConfig(tree, 4, weights, 64L << 20, 3), trainer, 2, Duration.ofSeconds(10), Duration.ofSeconds(60), 500);
+                new RolloutConfig(tree, 4, weights, 64L << 20, 3, "cpu"), trainer, 2, Duration.ofSeconds(10), Duration.ofSeconds(60), 500);
     }
 
     static <T extends SpecificRecord> List<T> readUntil(String topic, AvroCodec<T> codec, Predicate<List<T>> done, Duration timeout) {

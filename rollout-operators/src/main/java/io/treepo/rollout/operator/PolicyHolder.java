@@ -40,7 +40,7 @@ final class PolicyHolder implements AutoCloseable {
                 .max(Comparator.comparingLong(Assembled::version))
                 .orElseGet(() -> PolicyVersions.fromBytes(config.initialWeights()));
         DjlSegmentDecoder decoder = DjlSegmentDecoder.create(
-                DecoderConfig.defaults().withCacheBudget(config.cacheBudgetBytes()), new ByteTokenizer(),
+                new DecoderConfig(config.cacheBudgetBytes(), config.device()), new ByteTokenizer(),
                 encoded(newest), newest.version());
         return new PolicyHolder(decoder, newest);
     }

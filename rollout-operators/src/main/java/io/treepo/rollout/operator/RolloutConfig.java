@@ -1,6 +1,7 @@
 package io.treepo.rollout.operator;
 
 import io.treepo.rollout.sampler.TreeConfig;
+import io.treepo.policy.Devices;
 import java.io.Serializable;
 
 /**
@@ -11,8 +12,9 @@ import java.io.Serializable;
  * @param initialWeights the version-0 policy (weights codec bytes) every subtask starts from
  * @param cacheBudgetBytes KV cache bound per subtask
  * @param seed base of every tree's and every round's random choices
+ * @param device where decoding runs: auto (GPU when the engine sees one), cpu or gpu
  */
-public record RolloutConfig(TreeConfig tree, int maxTreesInFlight, byte[] initialWeights, long cacheBudgetBytes, long seed)
+public record RolloutConfig(TreeConfig tree, int maxTreesInFlight, byte[] initialWeights, long cacheBudgetBytes, long seed, String device)
         implements Serializable {
     public RolloutConfig {
         if (maxTreesInFlight < 1) {
@@ -21,6 +23,7 @@ public record RolloutConfig(TreeConfig tree, int maxTreesInFlight, byte[] initia
         if (initialWeights == null || initialWeights.length == 0) {
             throw new IllegalArgumentException("initialWeights must hold the version-0 policy");
         }
+        Devices.validate(device);
         if (cacheBudgetBytes < 0) {
             throw new IllegalArgumentException("cacheBudgetBytes must be >= 0, got " + cacheBudgetBytes);
         }

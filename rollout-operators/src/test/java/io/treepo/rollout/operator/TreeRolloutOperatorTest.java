@@ -46,7 +46,7 @@ class TreeRolloutOperatorTest {
     static RolloutConfig config() {
         // A random tiny model rarely says EOS: trees end by length, after several rounds.
         TreeConfig tree = TreeConfig.builder().width(WIDTH).segmentTokens(4).maxDepth(6).maxResponseTokens(16).build();
-        return new RolloutConfig(tree, 8, version0, 16L << 20, 11);
+        return new RolloutConfig(tree, 8, version0, 16L << 20, 11, "cpu");
     }
 
     static KeyedTwoInputStreamOperatorTestHarness<String, Prompt, Assembled, Leaf> harness() throws Exception {
