@@ -186,7 +186,8 @@ final class DemoCommand implements Callable<Integer> {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "treepo-demo-progress");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         long deadline = minutes > 0 ? System.nanoTime() + (long) (minutes * 60e9) : Long.MAX_VALUE;
-        long lastMs = -1;
+        // sampled tokens per second over the last few batches: single batches arrive in bursts
+        java.util.ArrayDeque<double[]> recent = new java.util.ArrayDeque<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(Topics.DEFAULT_METRICS));
             while (!stop.get() && System.nanoTime() < deadline) {
@@ -204,12 +205,17 @@ final class DemoCommand implements Callable<Integer> {
                     report.add(m);
                     var v = m.getValues();
                     trained.addAndGet(v.getOrDefault("trees", 0.0).longValue());
-                    double seconds = lastMs < 0 ? Double.NaN : Math.max(1e-3, (m.getTimestampMs() - lastMs) / 1000.0);
-                    lastMs = m.getTimestampMs();
+                    recent.addLast(new double[] {m.getTimestampMs(), v.getOrDefault("sampled_tokens", 0.0)});
+                    if (recent.size() > 10) {
+                        recent.removeFirst();
+                    }
+                    double seconds = (recent.getLast()[0] - recent.getFirst()[0]) / 1000.0;
+                    double tokens = recent.stream().skip(1).mapToDouble(r -> r[1]).sum();
+                    double tokensPerSecond = recent.size() < 2 || seconds <= 0 ? Double.NaN : tokens / seconds;
                     out.printf("batch %4d  step %4d  version %4d  reward %.3f  accuracy %.3f  loss %+.4f  sampled tok/s %6.0f  stale %d  backlog %d%n",
                             report.steps(), m.getStep(), m.getPolicyVersion(), v.getOrDefault("reward_mean", Double.NaN),
                             v.getOrDefault("accuracy", Double.NaN), v.getOrDefault("loss", Double.NaN),
-                            v.getOrDefault("sampled_tokens", 0.0) / seconds, v.getOrDefault("staleness", 0.0).longValue(),
+                            tokensPerSecond, v.getOrDefault("staleness", 0.0).longValue(),
                             produced.get() - trained.get());
                     out.flush();
                 }

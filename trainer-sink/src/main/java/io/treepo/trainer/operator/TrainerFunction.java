@@ -130,7 +130,7 @@ public final class TrainerFunction extends ProcessFunction<ScoredTree, PolicyWei
                 out.collect(chunk);
             }
         }
-        last = TrainerMetrics.step(trees, report, version, applied);
+        last = TrainerMetrics.step(trees, report, version, policy.steps(), applied);
         ctx.output(METRICS, TrainerMetrics.record(last, System.currentTimeMillis()));
     }
 

@@ -26,7 +26,7 @@ public final class TrainerMetrics {
             double rewardMean, double accuracy, int leavesTrained, int leavesStale, int zeroSignalTrees, double loss,
             double gradNorm, double learningRate, double clipFraction, double approxKl, double entropy, long staleness) {}
 
-    static Step step(List<ScoredTree> trees, UpdateReport report, long version, boolean applied) {
+    static Step step(List<ScoredTree> trees, UpdateReport report, long version, long optimizerSteps, boolean applied) {
         int leaves = 0;
         int correct = 0;
         long tokens = 0;
@@ -45,7 +45,6 @@ public final class TrainerMetrics {
             }
         }
         List<StepResult> steps = report.steps();
-        long optimizerSteps = steps.isEmpty() ? 0 : steps.get(steps.size() - 1).step();
         return new Step(version, optimizerSteps, applied, trees.size(), leaves, tokens,
                 leaves == 0 ? Double.NaN : rewards / leaves, leaves == 0 ? Double.NaN : (double) correct / leaves,
                 report.leavesTrained(), report.leavesStale(), report.zeroSignalGroups().size(),
