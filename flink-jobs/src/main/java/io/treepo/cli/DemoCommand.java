@@ -18,6 +18,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
+import java.util.ArrayDeque;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Properties;
@@ -187,7 +188,7 @@ final class DemoCommand implements Callable<Integer> {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         long deadline = minutes > 0 ? System.nanoTime() + (long) (minutes * 60e9) : Long.MAX_VALUE;
         // sampled tokens per second over the last few batches: single batches arrive in bursts
-        java.util.ArrayDeque<double[]> recent = new java.util.ArrayDeque<>();
+        ArrayDeque<double[]> recent = new ArrayDeque<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(Topics.DEFAULT_METRICS));
             while (!stop.get() && System.nanoTime() < deadline) {
