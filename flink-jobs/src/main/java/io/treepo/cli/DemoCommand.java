@@ -75,7 +75,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "Warm-start policy; pretrained from scratch into DIR when missing. Default: ${DEFAULT-VALUE}.")
     Path model;
 
-    @Option(names = "--pretrain-minutes", paramLabel = "M", defaultValue = "4",
+    @Option(names = "--pretrain-minutes", paramLabel = "M", defaultValue = "8",
             description = "How long to pretrain when the model is missing. Default: ${DEFAULT-VALUE}.")
     double pretrainMinutes;
 

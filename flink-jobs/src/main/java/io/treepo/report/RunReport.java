@@ -34,6 +34,7 @@ public final class RunReport implements AutoCloseable {
     private double rolloutProcessedTokens;
     private double rolloutRoundSeconds;
     private final List<Double> swapLatenciesMs = new ArrayList<>();
+    private final List<Double> arrivalLatenciesMs = new ArrayList<>();
 
     public RunReport(Path dir, long startMs) throws IOException {
         this.dir = dir;
@@ -82,6 +83,8 @@ public final class RunReport implements AutoCloseable {
         v.forEach((key, value) -> {
             if (key.startsWith("swap_latency_ms")) {
                 swapLatenciesMs.add(value);
+            } else if (key.startsWith("swap_arrival_ms")) {
+                arrivalLatenciesMs.add(value);
             }
         });
     }
@@ -101,6 +104,9 @@ public final class RunReport implements AutoCloseable {
             List<Double> sorted = swapLatenciesMs.stream().sorted().toList();
             lines.add(String.format(Locale.ROOT, "weight swap latency (publish -> decoding with it): p50 %.0f ms, p90 %.0f ms, max %.0f ms over %d swaps",
                     percentile(sorted, 0.5), percentile(sorted, 0.9), sorted.get(sorted.size() - 1), sorted.size()));
+            List<Double> arrivals = arrivalLatenciesMs.stream().sorted().toList();
+            lines.add(String.format(Locale.ROOT, "  of which publish -> arrival at the rollout: p50 %.0f ms, p90 %.0f ms",
+                    percentile(arrivals, 0.5), percentile(arrivals, 0.9)));
         } else {
             lines.add("weight swap latency: no swap observed");
         }

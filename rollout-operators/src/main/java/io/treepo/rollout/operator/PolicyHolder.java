@@ -27,6 +27,8 @@ final class PolicyHolder implements AutoCloseable {
     private Assembled pending;
     private long refused;
     private long lastSwapLatencyMs = -1;
+    private long lastArrivalLatencyMs = -1;
+    private long pendingArrivalMs;
 
     private PolicyHolder(DjlSegmentDecoder decoder, Assembled current) {
         this.decoder = decoder;
@@ -72,6 +74,7 @@ final class PolicyHolder implements AutoCloseable {
             return;
         }
         pending = update;
+        pendingArrivalMs = System.currentTimeMillis();
     }
 
     /**
@@ -93,6 +96,7 @@ final class PolicyHolder implements AutoCloseable {
         }
         current = next;
         lastSwapLatencyMs = next.publishedAtMs() > 0 ? Math.max(0, System.currentTimeMillis() - next.publishedAtMs()) : -1;
+        lastArrivalLatencyMs = next.publishedAtMs() > 0 ? Math.max(0, pendingArrivalMs - next.publishedAtMs()) : -1;
         return true;
     }
 
@@ -107,6 +111,11 @@ final class PolicyHolder implements AutoCloseable {
 
     long refused() {
         return refused;
+    }
+
+    /** Publish to arrival at this operator, of the version installed last: the part of the swap latency spent outside the rollout. */
+    long lastArrivalLatencyMs() {
+        return lastArrivalLatencyMs;
     }
 
     long lastSwapLatencyMs() {

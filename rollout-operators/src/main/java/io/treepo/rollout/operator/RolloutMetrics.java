@@ -21,7 +21,7 @@ final class RolloutMetrics {
     static final String SOURCE = "rollout";
 
     private SamplerStats sinceReport = SamplerStats.ZERO;
-    private final List<Double> swapLatencies = new ArrayList<>();
+    private final List<double[]> swapLatencies = new ArrayList<>();
     private final Counter decodedTokens;
     private final Counter processedTokens;
     private final Counter recomputedTokens;
@@ -66,8 +66,8 @@ final class RolloutMetrics {
         resumed.inc(n);
     }
 
-    void swapped(long latencyMs) {
-        swapLatencies.add((double) latencyMs);
+    void swapped(long latencyMs, long arrivalMs) {
+        swapLatencies.add(new double[] {latencyMs, arrivalMs});
     }
 
     /**
@@ -85,7 +85,8 @@ final class RolloutMetrics {
         values.put("leaves", (double) sinceReport.leaves());
         values.put("active_trees", (double) activeTrees);
         for (int i = 0; i < swapLatencies.size(); i++) {
-            values.put("swap_latency_ms_" + i, swapLatencies.get(i));
+            values.put("swap_latency_ms_" + i, swapLatencies.get(i)[0]);
+            values.put("swap_arrival_ms_" + i, swapLatencies.get(i)[1]);
         }
         sinceReport = SamplerStats.ZERO;
         swapLatencies.clear();

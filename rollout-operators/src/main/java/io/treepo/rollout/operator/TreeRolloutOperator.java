@@ -169,7 +169,7 @@ public final class TreeRolloutOperator extends AbstractStreamOperator<Leaf> impl
     private void installPendingVersion() {
         if (policy.installPending()) {
             if (policy.lastSwapLatencyMs() >= 0) {
-                metrics.swapped(policy.lastSwapLatencyMs());
+                metrics.swapped(policy.lastSwapLatencyMs(), policy.lastArrivalLatencyMs());
             }
             reportMetrics();
         }
