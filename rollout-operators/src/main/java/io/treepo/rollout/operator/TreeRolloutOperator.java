@@ -13,6 +13,7 @@ import io.treepo.schemas.Prompt;
 import io.treepo.schemas.weights.WeightsAssembler.Assembled;
 import io.treepo.tasks.Task;
 import io.treepo.tasks.Tasks;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -41,8 +42,9 @@ import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
  * into one decode call per round (the sampler does the growing; this class adapts it to Flink).
  *
  * <ul>
- *   <li>Input 1, keyed by prompt id: prompts. When {@code maxTreesInFlight} trees are growing, the
- *       operator runs rounds before it takes the next prompt, so input waits: backpressure reaches Kafka.
+ *   <li>Input 1, keyed by prompt id: prompts. Up to {@code maxTreesInFlight} trees grow at once and as
+ *       many prompts wait for room; beyond that the operator runs rounds before it takes the next
+ *       prompt, so input waits: backpressure reaches Kafka.
  *   <li>Input 2, broadcast: verified policy versions; a newer one is installed between rounds.
  *   <li>Output: each leaf the round it finishes; a tree's last leaf says how many the tree has.
  * </ul>
@@ -70,6 +72,7 @@ public final class TreeRolloutOperator extends AbstractStreamOperator<Leaf> impl
     private transient RolloutSampler sampler;
     private transient Tokenizer tokenizer;
     private transient Map<String, Prompt> inFlight;
+    private transient ArrayDeque<Prompt> waiting;
     private transient boolean roundScheduled;
     private transient RolloutMetrics metrics;
     private transient Counter duplicates;
@@ -99,6 +102,7 @@ public final class TreeRolloutOperator extends AbstractStreamOperator<Leaf> impl
         super.open();
         tokenizer = new ByteTokenizer();
         inFlight = new HashMap<>();
+        waiting = new ArrayDeque<>();
         policy = PolicyHolder.start(config, restoredWeights());
         sampler = new RolloutSampler(config.tree(), policy.decoder(), tokenizer::decode,
                 config.seed() * 1_000_003L + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
@@ -113,29 +117,40 @@ public final class TreeRolloutOperator extends AbstractStreamOperator<Leaf> impl
         return copies;
     }
 
+    /** Trees checkpointed in flight resume; prompts that were waiting for room wait again. */
     private void resumeTreesFromState() throws Exception {
         List<String> keys = new ArrayList<>();
         KeyedStateBackend<String> backend = getKeyedStateBackend();
-        try (Stream<String> stream = backend.getKeys("tree", VoidNamespace.INSTANCE)) {
+        try (Stream<String> stream = backend.getKeys("prompt", VoidNamespace.INSTANCE)) {
             stream.forEach(keys::add);
         }
         for (String key : keys) {
             setCurrentKey(key);
-            byte[] bytes = treeState.value();
             Prompt prompt = promptState.value();
-            if (bytes == null || prompt == null) {
+            byte[] bytes = treeState.value();
+            if (prompt == null) {
+                continue;
+            }
+            if (bytes == null) {
+                waiting.add(prompt);
                 continue;
             }
             TreeState state = InstantiationUtil.deserializeObject(bytes, getClass().getClassLoader());
             sampler.resume(state, answerCheck(prompt));
             inFlight.put(state.treeId(), prompt);
         }
-        if (!inFlight.isEmpty()) {
-            metrics.treesResumed(inFlight.size());
+        metrics.treesResumed(inFlight.size());
+        startWaitingTrees();
+        if (sampler.activeTrees() > 0) {
             scheduleRound();
         }
     }
 
+    /**
+     * Backpressure without long stalls: a full subtask parks the prompt and runs one round per prompt
+     * it takes, so the weights input is read between rounds; only when {@code maxTreesInFlight}
+     * prompts are parked as well does it run rounds until one fits (then input waits in Kafka).
+     */
     @Override
     public void processElement1(StreamRecord<Prompt> element) throws Exception {
         Prompt prompt = element.getValue();
@@ -144,17 +159,26 @@ public final class TreeRolloutOperator extends AbstractStreamOperator<Leaf> impl
             return;
         }
         seenState.update(true);
-        // Backpressure: a full subtask grows what it has before it takes more.
-        while (sampler.activeTrees() >= config.maxTreesInFlight()) {
+        promptState.update(prompt);
+        waiting.add(prompt);
+        if (sampler.activeTrees() >= config.maxTreesInFlight()) {
             runRound();
         }
-        setCurrentKey(prompt.getId());
-        promptState.update(prompt);
-        inFlight.put(prompt.getId(), prompt);
-        sampler.start(new RolloutSampler.TreeRequest(
-                prompt.getId(), prompt.getId(), tokenizer.encodePrompt(prompt.getText()), answerCheck(prompt),
-                config.seed() ^ prompt.getId().hashCode() * 0x9E3779B97F4A7C15L));
+        while (waiting.size() > config.maxTreesInFlight()) {
+            runRound();
+        }
+        startWaitingTrees();
         scheduleRound();
+    }
+
+    private void startWaitingTrees() {
+        while (!waiting.isEmpty() && sampler.activeTrees() < config.maxTreesInFlight()) {
+            Prompt prompt = waiting.poll();
+            inFlight.put(prompt.getId(), prompt);
+            sampler.start(new RolloutSampler.TreeRequest(
+                    prompt.getId(), prompt.getId(), tokenizer.encodePrompt(prompt.getText()), answerCheck(prompt),
+                    config.seed() ^ prompt.getId().hashCode() * 0x9E3779B97F4A7C15L));
+        }
     }
 
     @Override
@@ -209,6 +233,7 @@ public final class TreeRolloutOperator extends AbstractStreamOperator<Leaf> impl
             promptState.clear();
             treeState.clear();
         }
+        startWaitingTrees();
         metrics.round(result);
         if (getProcessingTimeService().getCurrentProcessingTime() - lastMetricsMs >= METRICS_EVERY_MS) {
             reportMetrics();

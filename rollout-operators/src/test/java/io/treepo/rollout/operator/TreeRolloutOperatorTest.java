@@ -14,6 +14,7 @@ import io.treepo.schemas.Prompt;
 import io.treepo.schemas.Segment;
 import io.treepo.schemas.weights.PolicyVersions;
 import io.treepo.schemas.weights.WeightsAssembler.Assembled;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,14 +45,21 @@ class TreeRolloutOperatorTest {
     }
 
     static RolloutConfig config() {
+        return config(8);
+    }
+
+    static RolloutConfig config(int maxTreesInFlight) {
         // A random tiny model rarely says EOS: trees end by length, after several rounds.
         TreeConfig tree = TreeConfig.builder().width(WIDTH).segmentTokens(4).maxDepth(6).maxResponseTokens(16).build();
-        return new RolloutConfig(tree, 8, version0, 16L << 20, 11, "cpu");
+        return new RolloutConfig(tree, maxTreesInFlight, version0, 16L << 20, 11, "cpu");
     }
 
     static KeyedTwoInputStreamOperatorTestHarness<String, Prompt, Assembled, Leaf> harness() throws Exception {
-        return new KeyedTwoInputStreamOperatorTestHarness<>(
-                new TreeRolloutOperator(config()), Prompt::getId, weights -> "", Types.STRING);
+        return harness(config());
+    }
+
+    static KeyedTwoInputStreamOperatorTestHarness<String, Prompt, Assembled, Leaf> harness(RolloutConfig config) throws Exception {
+        return new KeyedTwoInputStreamOperatorTestHarness<>(new TreeRolloutOperator(config), Prompt::getId, weights -> "", Types.STRING);
     }
 
     static Prompt prompt(String id) {
@@ -149,6 +157,29 @@ class TreeRolloutOperatorTest {
             assertThat(after.get(2)).isEqualTo(before.get(2));
             assertEquals(WIDTH, emittedBeforeSnapshot + resumed.size(), "no leaf lost, none emitted twice");
             assertThat(resumed.stream().filter(l -> l.getLeavesInTree() >= 0)).hasSize(1);
+        }
+    }
+
+    @Test
+    void promptsWaitingForRoomSurviveARestore() throws Exception {
+        OperatorSubtaskState snapshot;
+        List<Leaf> before;
+        try (var harness = harness(config(1))) {
+            harness.open();
+            for (String id : List.of("a", "b", "c")) {
+                harness.processElement1(new StreamRecord<>(prompt(id)));
+            }
+            before = harness.extractOutputValues();
+            snapshot = harness.snapshot(1, harness.getProcessingTime());
+        }
+        try (var restored = harness(config(1))) {
+            restored.initializeState(snapshot);
+            restored.open();
+            runRounds(restored, 120);
+            List<Leaf> leaves = new ArrayList<>(restored.extractOutputValues());
+            assertEquals(3 * WIDTH, before.size() + leaves.size(), "no leaf lost, none emitted twice");
+            leaves.addAll(before);
+            assertThat(leaves.stream().filter(l -> l.getLeavesInTree() >= 0).map(Leaf::getTreeId)).containsExactlyInAnyOrder("a", "b", "c");
         }
     }
 }
