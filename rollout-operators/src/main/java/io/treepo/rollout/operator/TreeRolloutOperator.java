@@ -42,9 +42,9 @@ import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
  * into one decode call per round (the sampler does the growing; this class adapts it to Flink).
  *
  * <ul>
- *   <li>Input 1, keyed by prompt id: prompts. Up to {@code maxTreesInFlight} trees grow at once and as
- *       many prompts wait for room; beyond that the operator runs rounds before it takes the next
- *       prompt, so input waits: backpressure reaches Kafka.
+ *   <li>Input 1, keyed by prompt id: prompts. Up to {@code maxTreesInFlight} trees grow at once and a
+ *       few times as many prompts wait for room; beyond that the operator runs rounds before it
+ *       takes the next prompt, so input waits: backpressure reaches Kafka.
  *   <li>Input 2, broadcast: verified policy versions; a newer one is installed between rounds.
  *   <li>Output: each leaf the round it finishes; a tree's last leaf says how many the tree has.
  * </ul>
@@ -60,6 +60,8 @@ public final class TreeRolloutOperator extends AbstractStreamOperator<Leaf> impl
     /** Side output: the rollout's figures every few seconds and after each weight swap. */
     public static final OutputTag<MetricsRecord> METRICS = new OutputTag<>("rollout-metrics", new AvroTypeInfo<>(MetricsRecord.class));
     private static final long METRICS_EVERY_MS = 5_000;
+    /** Prompts parked per tree slot before input blocks: prompts are small, stalls are costly. */
+    static final int PARKED_PER_TREE = 4;
 
     private final RolloutConfig config;
 
@@ -147,9 +149,12 @@ public final class TreeRolloutOperator extends AbstractStreamOperator<Leaf> impl
     }
 
     /**
-     * Backpressure without long stalls: a full subtask parks the prompt and runs one round per prompt
-     * it takes, so the weights input is read between rounds; only when {@code maxTreesInFlight}
-     * prompts are parked as well does it run rounds until one fits (then input waits in Kafka).
+     * Backpressure without stalls: a full subtask parks the prompt (in keyed state, so a checkpoint
+     * keeps it) and rounds go on from the mailbox, between input records. Only when
+     * {@link #PARKED_PER_TREE} times {@code maxTreesInFlight} prompts are parked does it run rounds
+     * here until one fits; then input waits in Kafka. Running rounds inside this method is what
+     * delays the weights input (a version spans many network buffers, and each is read only between
+     * input records), so it is the last resort, not the rule.
      */
     @Override
     public void processElement1(StreamRecord<Prompt> element) throws Exception {
@@ -161,10 +166,7 @@ public final class TreeRolloutOperator extends AbstractStreamOperator<Leaf> impl
         seenState.update(true);
         promptState.update(prompt);
         waiting.add(prompt);
-        if (sampler.activeTrees() >= config.maxTreesInFlight()) {
-            runRound();
-        }
-        while (waiting.size() > config.maxTreesInFlight()) {
+        while (waiting.size() > PARKED_PER_TREE * config.maxTreesInFlight()) {
             runRound();
         }
         startWaitingTrees();
