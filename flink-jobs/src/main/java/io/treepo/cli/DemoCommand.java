@@ -83,8 +83,9 @@ final class DemoCommand implements Callable<Integer> {
             description = "Task of the generated prompts (arithmetic or echo). Default: ${DEFAULT-VALUE}.")
     String task;
 
-    @Option(names = "--backlog", paramLabel = "N", defaultValue = "32",
-            description = "Prompts kept waiting in Kafka ahead of training. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--backlog", paramLabel = "N", defaultValue = "0",
+            description = "Prompts produced ahead of training; 0 picks enough to keep the rollout busy "
+                    + "(2 x trees per step + 2 x trees in flight). Default: ${DEFAULT-VALUE}.")
     int backlog;
 
     @Option(names = "--checkpoint-interval", paramLabel = "SECONDS", defaultValue = "30",
@@ -97,7 +98,10 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (minutes < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--minutes must be >= 0, got " + minutes);
-        if (backlog < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--backlog must be >= 1, got " + backlog);
+        if (backlog < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--backlog must be >= 0, got " + backlog);
+        if (backlog == 0) {
+            backlog = 2 * loop.treesPerStep + 2 * loop.maxTreesInFlight * loop.rolloutParallelism;
+        }
         Task prompts = CliTasks.byName(spec, task);
         PrintWriter out = spec.commandLine().getOut();
         String webUrl = "http://" + ("0.0.0.0".equals(webBind) ? "localhost" : webBind) + ":" + webPort;

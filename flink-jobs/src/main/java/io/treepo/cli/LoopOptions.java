@@ -60,7 +60,7 @@ final class LoopOptions {
     @Option(names = "--temperature", paramLabel = "T", defaultValue = "1.0", description = "Sampling temperature. Default: ${DEFAULT-VALUE}.")
     float temperature;
 
-    @Option(names = "--trees-per-step", paramLabel = "N", defaultValue = "8",
+    @Option(names = "--trees-per-step", paramLabel = "N", defaultValue = "16",
             description = "Scored trees per policy update (one published version each). Default: ${DEFAULT-VALUE}.")
     int treesPerStep;
 
