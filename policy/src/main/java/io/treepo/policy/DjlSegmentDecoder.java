@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.IdentityHashMap;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.WeakHashMap;
@@ -92,6 +94,8 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
     @Override
     public List<DecodedSegment> decode(List<DecodeRequest> requests, SamplingConfig sampling, long seed) {
         DecodedSegment[] results = new DecodedSegment[requests.size()];
+        TokenSampler tokenSampler = new TokenSampler(sampling, model.config().vocabSize());
+        prefillShared(requests, tokenSampler);
         List<Row> rows = new ArrayList<>();
         int context = model.config().contextLength();
         for (int i = 0; i < requests.size(); i++) {
@@ -105,13 +109,46 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
         }
         if (!rows.isEmpty()) {
             try (NDScope scope = new NDScope()) {
-                new Batch(rows, new TokenSampler(sampling, model.config().vocabSize())).run();
+                new Batch(rows, tokenSampler).run();
             }
         }
         for (Row row : rows) {
             results[row.request] = row.result;
         }
         return Arrays.asList(results);
+    }
+
+    /**
+     * Computes once, in one pass, each uncached prefix node that several requests of this call
+     * extend (a prompt all of whose first paths start together, say); otherwise every such row would
+     * run it again.
+     */
+    private void prefillShared(List<DecodeRequest> requests, TokenSampler tokenSampler) {
+        Map<PrefixNode, Integer> missingUses = new IdentityHashMap<>();
+        for (DecodeRequest request : requests) {
+            for (PrefixNode n = request.prefix(); n != null && cache.get(n) == null; n = n.parent()) {
+                missingUses.merge(n, 1, Integer::sum);
+            }
+        }
+        Set<PrefixNode> targets = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (DecodeRequest request : requests) {
+            for (PrefixNode n = request.prefix(); n != null; n = n.parent()) {
+                if (missingUses.getOrDefault(n, 0) > 1) {
+                    targets.add(n); // the deepest shared missing node: computing it computes its ancestors
+                    break;
+                }
+            }
+        }
+        if (targets.isEmpty()) {
+            return;
+        }
+        List<Row> rows = new ArrayList<>();
+        for (PrefixNode target : targets) {
+            rows.add(new Row(-1, target, 1, null));
+        }
+        try (NDScope scope = new NDScope()) {
+            new Batch(rows, tokenSampler).prefillOnly();
+        }
     }
 
     /** One row of a call: its prefix, what was cached and what must be run, what it sampled. */
@@ -189,6 +226,13 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
             this.sc = rows.stream().mapToInt(r -> r.cached).max().orElseThrow();
             this.p = rows.stream().mapToInt(r -> r.pending.length).max().orElseThrow();
             this.width = sc + p + rows.stream().mapToInt(r -> r.limit).max().orElseThrow();
+        }
+
+        /** Runs the rows' pending tokens and caches the nodes they complete; samples nothing. */
+        void prefillOnly() {
+            assemble();
+            prefill();
+            storeRecomputed();
         }
 
         void run() {

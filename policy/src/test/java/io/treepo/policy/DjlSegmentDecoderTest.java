@@ -164,4 +164,19 @@ class DjlSegmentDecoderTest {
             assertEquals(2, decoder.counters().recomputedTokens());
         }
     }
+
+    @Test
+    void rowsSharingAnUncachedPromptComputeItOnce() {
+        try (DjlSegmentDecoder decoder = decoder(1L << 30)) {
+            Map<String, float[]> seen = observe(decoder);
+            PrefixNode root = PrefixNode.root(TOKENIZER.encodePrompt("3*4-5="));
+            List<DecodedSegment> rows = decoder.decode(
+                    List.of(new DecodeRequest(root, 6), new DecodeRequest(root, 6), new DecodeRequest(root, 6)), SamplingConfig.standard(), 3);
+            for (int r = 0; r < rows.size(); r++) {
+                assertMatchesFullPass(decoder, seen, r, rows.get(r));
+            }
+            assertEquals(root.ownLength(), decoder.counters().prefillTokens(), "the prompt is prefilled once");
+            assertEquals(0, decoder.counters().recomputedTokens(), "and not again for the other rows");
+        }
+    }
 }
