@@ -1,7 +1,6 @@
 package io.treepo.tasks;
 
 import java.util.Objects;
-import java.util.SplittableRandom;
 
 /**
  * Integer arithmetic with a worked solution, one operation per line followed by what remains of
@@ -24,7 +23,6 @@ public final class ArithmeticTask implements Task {
 
     // One problem in ten is held out, so missing a split this many times in a row means the
     // configuration allows almost no distinct problems, not bad luck.
-    private static final int MAX_DRAWS = 10_000;
 
     private final ArithmeticConfig config;
 
@@ -43,16 +41,8 @@ public final class ArithmeticTask implements Task {
 
     @Override
     public Problem generate(long seed, Split split) {
-        Objects.requireNonNull(split, "split");
-        SplittableRandom random = new SplittableRandom(seed);
-        for (int draw = 0; draw < MAX_DRAWS; draw++) {
-            ArithmeticExpression expression = ArithmeticExpression.random(random, config);
-            if (Splits.of(expression.canonical()) == split) {
-                return problem(expression);
-            }
-        }
-        throw new IllegalStateException("no " + split + " problem in " + MAX_DRAWS + " draws for " + config
-                + ": the configuration allows too few distinct expressions");
+        return problem(Splits.draw(seed, split, random -> ArithmeticExpression.random(random, config),
+                ArithmeticExpression::canonical, config.toString()));
     }
 
     /** The prompt, reference and worked solution for one expression. */

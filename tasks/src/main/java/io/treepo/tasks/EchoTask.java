@@ -1,7 +1,5 @@
 package io.treepo.tasks;
 
-import java.util.Objects;
-import java.util.SplittableRandom;
 
 /**
  * A trivially learnable task for end-to-end tests of learning: the prompt shows a number and the
@@ -16,7 +14,6 @@ public final class EchoTask implements Task {
     public static final String NAME = "echo";
     public static final int MAX_DIGITS = 9;
 
-    private static final int MAX_DRAWS = 10_000;
 
     private final int maxDigits;
     private final int bound;
@@ -44,15 +41,8 @@ public final class EchoTask implements Task {
 
     @Override
     public Problem generate(long seed, Split split) {
-        Objects.requireNonNull(split, "split");
-        SplittableRandom random = new SplittableRandom(seed);
-        for (int draw = 0; draw < MAX_DRAWS; draw++) {
-            String number = Integer.toString(random.nextInt(bound));
-            if (Splits.of(number) == split) {
-                return new Problem("Say " + number + "\n", number, "A: " + number);
-            }
-        }
-        throw new IllegalStateException("no " + split + " number in " + MAX_DRAWS + " draws with maxDigits=" + maxDigits);
+        String number = Splits.draw(seed, split, random -> Integer.toString(random.nextInt(bound)), n -> n, "maxDigits=" + maxDigits);
+        return new Problem("Say " + number + "\n", number, "A: " + number);
     }
 
     @Override

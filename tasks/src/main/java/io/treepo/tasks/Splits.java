@@ -1,6 +1,9 @@
 package io.treepo.tasks;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.function.Function;
 
 /**
  * The train / held-out partition: a problem's split is a pure function of its canonical text, so
@@ -36,5 +39,27 @@ public final class Splits {
         h = (h ^ (h >>> 30)) * 0xbf58476d1ce4e5b9L;
         h = (h ^ (h >>> 27)) * 0x94d049bb133111ebL;
         return h ^ (h >>> 31);
+    }
+
+    /** Draws per problem before a generator gives up on finding one of the requested split. */
+    static final int MAX_DRAWS = 10_000;
+
+    /**
+     * The first candidate, drawn from a generator seeded with {@code seed}, whose key falls in
+     * {@code split}: how generated tasks keep their splits disjoint and still reproducible.
+     *
+     * @param what names the task's configuration in the error when no candidate fits
+     */
+    static <T> T draw(long seed, Task.Split split, Function<SplittableRandom, T> candidate, Function<T, String> key, String what) {
+        Objects.requireNonNull(split, "split");
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int draw = 0; draw < MAX_DRAWS; draw++) {
+            T drawn = candidate.apply(random);
+            if (of(key.apply(drawn)) == split) {
+                return drawn;
+            }
+        }
+        throw new IllegalStateException("no " + split + " problem in " + MAX_DRAWS + " draws for " + what
+                + ": the configuration allows too few distinct problems");
     }
 }
