@@ -50,7 +50,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "Starts an embedded Kafka broker and a local Flink cluster (Web UI at --web-port), warm-starts a",
             "policy (pretrained from scratch and cached on first use), streams generated prompts into Kafka and",
             "runs the streaming job. Prints one line per training batch; ends after --minutes or on Ctrl-C and",
-            "leaves a report folder: metrics.csv, PNG plots, summary.txt and the final model."
+            "leaves a report folder: metrics.csv, PNG plots, summary.txt, the final model and the run's checkpoints."
         })
 final class DemoCommand implements Callable<Integer> {
 
@@ -128,7 +128,7 @@ final class DemoCommand implements Callable<Integer> {
             Properties kafkaProps = kafka.clientProperties();
             JobConfig config = loop.toJobConfig(kafkaProps, WarmStart.asVersionZero(warmStart));
 
-            StreamExecutionEnvironment env = LocalCluster.withWebUi(webBind, webPort, checkpointSeconds, loop.rolloutParallelism);
+            StreamExecutionEnvironment env = LocalCluster.withWebUi(webBind, webPort, checkpointSeconds, dir.resolve("checkpoints"), loop.rolloutParallelism);
             TreepoJob.build(env, config);
             JobClient job = env.executeAsync("treepo demo");
             out.println("Job " + job.getJobID() + " running; sampler " + loop.sampler + ", width " + loop.width

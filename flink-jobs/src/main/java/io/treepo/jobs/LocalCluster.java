@@ -8,7 +8,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class LocalCluster {
     private LocalCluster() {}
 
-    public static StreamExecutionEnvironment withWebUi(String bindAddress, int port, int checkpointSeconds, int rolloutParallelism) {
+    /** @param checkpointDir where checkpoints go (the demo keeps them in its report folder) */
+    public static StreamExecutionEnvironment withWebUi(String bindAddress, int port, int checkpointSeconds, Path checkpointDir, int rolloutParallelism) {
         Configuration conf = new Configuration();
         conf.setString("rest.bind-address", bindAddress);
         conf.setString("rest.address", "0.0.0.0".equals(bindAddress) ? "localhost" : bindAddress);
@@ -16,7 +17,7 @@ public final class LocalCluster {
         // rollout, trainer and the shared default group each need their own slots
         conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(rolloutParallelism + 2));
         conf.setString("execution.checkpointing.interval", checkpointSeconds + " s");
-        conf.setString("execution.checkpointing.dir", Path.of(".treepo", "checkpoints").toAbsolutePath().toUri().toString());
+        conf.setString("execution.checkpointing.dir", checkpointDir.toAbsolutePath().toUri().toString());
         conf.setString("execution.checkpointing.num-retained", "2");
         conf.setString("state.backend.type", "hashmap");
         conf.setString("restart-strategy.type", "fixed-delay");
