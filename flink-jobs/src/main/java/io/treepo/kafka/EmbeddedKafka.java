@@ -1,5 +1,7 @@
 package io.treepo.kafka;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -79,7 +81,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         KafkaClusterTestKit cluster = builder.build();
         try {
-            cluster.format();
+            formatQuietly(cluster);
             cluster.startup();
             cluster.waitForReadyBrokers();
         } catch (Exception e) {
@@ -90,6 +92,17 @@ public final class EmbeddedKafka implements AutoCloseable {
         String bootstrap = port != 0 ? "localhost:" + port : cluster.bootstrapServers();
         LOG.info("embedded Kafka ready at {}", bootstrap);
         return new EmbeddedKafka(cluster, bootstrap);
+    }
+
+    /** Kafka's storage formatter prints to standard out, which is the CLI's channel to its user. */
+    private static void formatQuietly(KafkaClusterTestKit cluster) throws Exception {
+        PrintStream stdout = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            cluster.format();
+        } finally {
+            System.setOut(stdout);
+        }
     }
 
     public String bootstrapServers() {
