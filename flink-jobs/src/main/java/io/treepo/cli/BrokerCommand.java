@@ -56,6 +56,7 @@ final class BrokerCommand implements Callable<Integer> {
             out.flush();
             stopped.await();
             out.println("Stopping the broker.");
+            out.flush();
         } finally {
             closed.countDown();
         }
