@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -137,9 +138,10 @@ final class DemoCommand implements Callable<Integer> {
 
             AtomicLong produced = new AtomicLong();
             AtomicLong trained = new AtomicLong();
-            Thread feeder = startFeeder(kafkaProps, prompts, produced, trained, stop);
+            Semaphore room = new Semaphore(backlog); // a permit per prompt that may wait ahead of training
+            Thread feeder = startFeeder(kafkaProps, prompts, room, produced, stop);
             try {
-                follow(kafkaProps, report, out, produced, trained, stop);
+                follow(kafkaProps, report, out, room, produced, trained, stop);
             } finally {
                 stop.set(true);
                 feeder.join(5_000);
@@ -162,16 +164,14 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Keeps {@code backlog} prompts waiting ahead of training, from the task's training split. */
-    private Thread startFeeder(Properties kafkaProps, Task task, AtomicLong produced, AtomicLong trained, AtomicBoolean stop) {
+    private Thread startFeeder(Properties kafkaProps, Task task, Semaphore room, AtomicLong produced, AtomicBoolean stop) {
         Thread feeder = new Thread(() -> {
             TaskPrompts source = new TaskPrompts(task, Task.Split.TRAIN, loop.seed * 1_000_000L, -1);
             try (PromptProducer producer = new PromptProducer(kafkaProps, Topics.DEFAULT_PROMPTS, 0, p -> {})) {
                 while (!stop.get()) {
-                    if (produced.get() - trained.get() < backlog) {
+                    if (room.tryAcquire(200, TimeUnit.MILLISECONDS)) { // the timeout only lets it notice a stop
                         producer.send(source.next());
                         produced.incrementAndGet();
-                    } else {
-                        Thread.sleep(50); // waiting for training to catch up
                     }
                 }
                 producer.finish();
@@ -185,7 +185,8 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Reads the trainer's metrics until the time is up or Ctrl-C: a progress line and a CSV row per update. */
-    private void follow(Properties kafkaProps, RunReport report, PrintWriter out, AtomicLong produced, AtomicLong trained, AtomicBoolean stop) {
+    private void follow(Properties kafkaProps, RunReport report, PrintWriter out, Semaphore room, AtomicLong produced,
+            AtomicLong trained, AtomicBoolean stop) {
         Properties props = new Properties();
         props.putAll(kafkaProps);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "treepo-demo-progress");
@@ -209,7 +210,9 @@ final class DemoCommand implements Callable<Integer> {
                     }
                     report.add(m);
                     var v = m.getValues();
-                    trained.addAndGet(v.getOrDefault("trees", 0.0).longValue());
+                    long trees = v.getOrDefault("trees", 0.0).longValue();
+                    trained.addAndGet(trees);
+                    room.release((int) trees);
                     recent.addLast(new double[] {m.getTimestampMs(), v.getOrDefault("sampled_tokens", 0.0)});
                     if (recent.size() > 10) {
                         recent.removeFirst();

@@ -17,6 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,12 +39,12 @@ class DemoITCase {
         }
         Path report = dir.resolve("report");
         AtomicReference<String> jobsSeen = new AtomicReference<>("");
-        Thread watcher = watchWebUi(port, jobsSeen);
+        ScheduledExecutorService watcher = watchWebUi(port, jobsSeen);
         CommandLineTest.Run run = CommandLineTest.run("demo", "--minutes", "0.4", "--web-port", Integer.toString(port),
                 "--model", model.toString(), "--report-dir", report.toString(), "--task", "echo",
                 "--width", "4", "--segment-tokens", "4", "--max-response-tokens", "12", "--trees-per-step", "2",
                 "--checkpoint-interval", "5");
-        watcher.interrupt();
+        watcher.shutdownNow();
 
         assertEquals(0, run.exitCode(), run.err());
         assertThat(run.out().lines().findFirst().orElseThrow()).isEqualTo("Flink Web UI: http://localhost:" + port);
@@ -56,27 +59,21 @@ class DemoITCase {
         assertThat(Files.readString(report.resolve("summary.txt"))).contains("rollout decode:");
     }
 
-    /** Polls the Web UI's job list until interrupted; keeps the last answer that shows a running job. */
-    private static Thread watchWebUi(int port, AtomicReference<String> seen) {
-        Thread thread = new Thread(() -> {
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/jobs/overview")).build();
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    String body = http.send(request, HttpResponse.BodyHandlers.ofString()).body();
-                    if (body.contains("RUNNING")) {
-                        seen.set(body);
-                    }
-                    Thread.sleep(500); // polling interval
-                } catch (InterruptedException e) {
-                    return;
-                } catch (Exception e) {
-                    // the UI is not up yet
+    /** Asks the Web UI for its job list twice a second; keeps the last answer that shows a running job. */
+    private static ScheduledExecutorService watchWebUi(int port, AtomicReference<String> seen) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/jobs/overview")).build();
+        ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor();
+        watcher.scheduleWithFixedDelay(() -> {
+            try {
+                String body = http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+                if (body.contains("RUNNING")) {
+                    seen.set(body);
                 }
+            } catch (Exception e) {
+                // the UI is not up yet, or already gone
             }
-        }, "web-ui-watcher");
-        thread.setDaemon(true);
-        thread.start();
-        return thread;
+        }, 0, 500, TimeUnit.MILLISECONDS);
+        return watcher;
     }
 }
