@@ -3,65 +3,36 @@ package io.treepo.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.treepo.kafka.EmbeddedKafka;
+import io.treepo.kafka.EmbeddedKafkaExtension;
 import io.treepo.kafka.Topics;
 import io.treepo.schemas.Prompt;
-import io.treepo.schemas.codec.AvroDeserializer;
 import io.treepo.schemas.codec.Codecs;
 import io.treepo.tasks.Task;
 import io.treepo.tasks.Tasks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code treepo produce} into a real (embedded) broker, read back with a plain consumer. */
 class ProduceITCase {
-    private static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        kafka = EmbeddedKafka.start(0);
-        kafka.createTopics(Topics.defaults(), 2);
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        kafka.close();
-    }
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     static List<Prompt> readAll(String topic, int expected) {
-        Properties props = kafka.clientProperties();
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + topic + "-" + System.nanoTime());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<Prompt> prompts = new ArrayList<>();
-        try (KafkaConsumer<String, Prompt> consumer =
-                new KafkaConsumer<>(props, new StringDeserializer(), new AvroDeserializer<>(Codecs.PROMPT))) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (prompts.size() < expected && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, Prompt> record : consumer.poll(Duration.ofMillis(200))) {
-                    assertEquals(record.key(), record.value().getId());
-                    prompts.add(record.value());
-                }
-            }
-        }
-        return prompts;
+        List<ConsumerRecord<String, Prompt>> records =
+                KAFKA.readUntil(topic, Codecs.PROMPT, r -> r.size() >= expected, Duration.ofSeconds(30));
+        records.forEach(record -> assertEquals(record.key(), record.value().getId()));
+        return records.stream().map(ConsumerRecord::value).toList();
     }
 
     @Test
     void generatedPromptsArriveIntact() {
-        CommandLineTest.Run run = CommandLineTest.run("produce", "--bootstrap-servers", kafka.bootstrapServers(),
+        CommandLineTest.Run run = CommandLineTest.run("produce", "--bootstrap-servers", KAFKA.kafka().bootstrapServers(),
                 "--topic", Topics.DEFAULT_PROMPTS, "--task", "arithmetic", "--count", "50", "--seed", "7");
         assertEquals(0, run.exitCode(), run.err());
         assertThat(run.out()).contains("Done: sent 50, failed 0");
@@ -89,10 +60,10 @@ class ProduceITCase {
                 "{\"prompt\": \"no answer field\"}",
                 ""));
         String topic = "jsonl-prompts";
-        try (var admin = kafka.admin()) {
+        try (var admin = KAFKA.kafka().admin()) {
             admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1))).all().get();
         }
-        CommandLineTest.Run run = CommandLineTest.run("produce", "--bootstrap-servers", kafka.bootstrapServers(),
+        CommandLineTest.Run run = CommandLineTest.run("produce", "--bootstrap-servers", KAFKA.kafka().bootstrapServers(),
                 "--topic", topic, "--jsonl", file.toString());
         assertEquals(0, run.exitCode(), run.err());
         assertThat(run.out()).contains("Done: sent 2, failed 0");

@@ -3,7 +3,7 @@ package io.treepo.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.treepo.kafka.EmbeddedKafka;
+import io.treepo.kafka.EmbeddedKafkaExtension;
 import io.treepo.kafka.KafkaClientConfig;
 import io.treepo.kafka.PromptProducer;
 import io.treepo.kafka.TaskPrompts;
@@ -20,7 +20,6 @@ import io.treepo.schemas.DeadLetter;
 import io.treepo.schemas.Leaf;
 import io.treepo.schemas.MetricsRecord;
 import io.treepo.schemas.Segment;
-import io.treepo.schemas.codec.AvroCodec;
 import io.treepo.schemas.codec.Codecs;
 import io.treepo.schemas.weights.PolicyVersions;
 import io.treepo.schemas.weights.WeightsAssembler.Assembled;
@@ -30,44 +29,26 @@ import io.treepo.trainer.Estimator;
 import io.treepo.trainer.PpoConfig;
 import io.treepo.trainer.operator.TrainerSettings;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
-import java.util.function.Predicate;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The whole loop on a MiniCluster and an embedded broker, with a tiny model: Kafka in, Kafka out, Kafka around. */
 class TreepoJobITCase {
     private static final int PROMPTS = 12;
     private static final int TREES_PER_STEP = 3;
 
-    private static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        kafka = EmbeddedKafka.start(0);
-        kafka.createTopics(Topics.defaults(), 2);
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        kafka.close();
-    }
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     static byte[] tinyInitialWeights() {
         try (PolicyTrainer trainer = PolicyTrainer.create(ModelConfig.tiny(), TrainerConfig.defaults(), new ByteTokenizer(), "cpu", 7)) {
@@ -81,33 +62,12 @@ class TreepoJobITCase {
                 .sampling(SamplingConfig.standard()).build();
         TrainerSettings trainer = new TrainerSettings(Estimator.TREE_AVERAGE, PpoConfig.defaults(), 100, false, 64,
                 TrainerConfig.defaults().withLearningRate(1e-3f), weights, TREES_PER_STEP, 4096, "cpu");
-        return new JobConfig(kafka.clientProperties(), Topics.defaults(), "itcase", 1,
+        return new JobConfig(KAFKA.kafka().clientProperties(), Topics.defaults(), "itcase", 1,
                 new RolloutConfig(tree, 4, weights, 64L << 20, 3, "cpu"), trainer, 2, Duration.ofSeconds(10), Duration.ofSeconds(60), 500);
     }
 
-    static <T extends SpecificRecord> List<T> readUntil(String topic, AvroCodec<T> codec, Predicate<List<T>> done, Duration timeout) {
-        Properties props = kafka.clientProperties();
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + topic + "-" + System.nanoTime());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<T> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!done.test(records) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    try {
-                        records.add(codec.decode(r.value()));
-                    } catch (Exception e) {
-                        throw new AssertionError("undecodable record on " + topic, e);
-                    }
-                }
-            }
-        }
-        return records;
-    }
-
     static void produce(long firstSeed, int count) throws InterruptedException {
-        Properties props = KafkaClientConfig.of(kafka.bootstrapServers(), null);
+        Properties props = KafkaClientConfig.of(KAFKA.kafka().bootstrapServers(), null);
         try (PromptProducer producer = new PromptProducer(props, Topics.DEFAULT_PROMPTS, 0, p -> {})) {
             new TaskPrompts(Tasks.byName("echo"), Task.Split.TRAIN, firstSeed, count).forEachRemaining(producer::send);
             assertEquals(count, producer.finish().sent());
@@ -121,7 +81,7 @@ class TreepoJobITCase {
     @Test
     void everyPromptIsTrainedOnceAndNewVersionsReachTheRollout() throws Exception {
         // Garbage and an invalid prompt first: they must land in the dead-letter topic, not stop the job.
-        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(kafka.clientProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(KAFKA.kafka().clientProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
             raw.send(new ProducerRecord<>(Topics.DEFAULT_PROMPTS, 0, null, "not avro".getBytes())).get();
             var bad = new TaskPrompts(Tasks.byName("echo"), Task.Split.TRAIN, 999, 1).next();
             bad.setTask("no-such-task");
@@ -136,18 +96,18 @@ class TreepoJobITCase {
         try {
             // Two waves: the second goes out once the rollout says it decodes with a published version.
             produce(0, PROMPTS / 2);
-            readUntil(Topics.DEFAULT_METRICS, Codecs.METRICS,
+            KAFKA.readValuesUntil(Topics.DEFAULT_METRICS, Codecs.METRICS,
                     r -> r.stream().anyMatch(m -> m.getSource().equals("rollout") && m.getPolicyVersion() >= 1), Duration.ofMinutes(2));
             produce(PROMPTS / 2, PROMPTS / 2);
 
-            List<MetricsRecord> steps = readUntil(Topics.DEFAULT_METRICS, Codecs.METRICS,
+            List<MetricsRecord> steps = KAFKA.readValuesUntil(Topics.DEFAULT_METRICS, Codecs.METRICS,
                     r -> r.stream().filter(TreepoJobITCase::fromTrainer).mapToDouble(m -> m.getValues().get("trees")).sum() >= PROMPTS,
                     Duration.ofMinutes(3)).stream().filter(TreepoJobITCase::fromTrainer).toList();
             assertEquals(PROMPTS, (int) steps.stream().mapToDouble(m -> m.getValues().get("trees")).sum(), "trees trained");
             assertThat(steps).hasSize(PROMPTS / TREES_PER_STEP);
             assertThat(steps.get(steps.size() - 1).getPolicyVersion()).isGreaterThanOrEqualTo(2);
 
-            List<Leaf> leaves = readUntil(Topics.DEFAULT_LEAVES, Codecs.LEAF,
+            List<Leaf> leaves = KAFKA.readValuesUntil(Topics.DEFAULT_LEAVES, Codecs.LEAF,
                     r -> r.stream().filter(l -> l.getLeavesInTree() >= 0).count() >= PROMPTS, Duration.ofSeconds(30));
             Set<String> trees = new HashSet<>();
             leaves.forEach(l -> trees.add(l.getTreeId()));
@@ -155,7 +115,7 @@ class TreepoJobITCase {
             assertThat(leaves.stream().flatMap(l -> l.getSegments().stream()).mapToLong(Segment::getPolicyVersion).max().orElse(0))
                     .as("leaves of the second wave were sampled by a version the trainer published").isGreaterThanOrEqualTo(1);
 
-            List<DeadLetter> dead = readUntil(Topics.DEFAULT_DEAD_LETTERS, Codecs.DEAD_LETTER, r -> r.size() >= 2, Duration.ofSeconds(30));
+            List<DeadLetter> dead = KAFKA.readValuesUntil(Topics.DEFAULT_DEAD_LETTERS, Codecs.DEAD_LETTER, r -> r.size() >= 2, Duration.ofSeconds(30));
             assertThat(dead).extracting(DeadLetter::getErrorType).containsExactlyInAnyOrder("BAD_HEADER", "INVALID_PROMPT");
             assertThat(dead).anySatisfy(d -> assertThat(d.getReason()).contains("unknown task 'no-such-task'"));
         } finally {
