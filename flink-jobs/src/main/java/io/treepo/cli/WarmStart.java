@@ -13,15 +13,16 @@ import picocli.CommandLine.Model.CommandSpec;
 final class WarmStart {
     private WarmStart() {}
 
-    static EncodedWeights load(CommandSpec spec, Path model, String task, double pretrainMinutes, PrintWriter out) {
+    static EncodedWeights load(CommandSpec spec, Path model, String task, long pretrainSteps, PrintWriter out) {
         if (!ModelFiles.exists(model)) {
-            out.printf("No model at %s: pretraining one from scratch on %s for %.1f minutes (cached for later runs).%n",
-                    model, task, pretrainMinutes);
+            out.printf("No model at %s: pretraining one from scratch on %s for %d steps (cached for later runs).%n",
+                    model, task, pretrainSteps);
             out.flush();
             CommandLine pretrain = new CommandLine(new PretrainCommand());
             pretrain.setOut(out);
             pretrain.setErr(spec.commandLine().getErr());
-            int code = pretrain.execute("--task", task, "--minutes", Double.toString(pretrainMinutes), "--out", model.toString());
+            // The step count decides; the time limit is only a backstop for a very slow machine.
+            int code = pretrain.execute("--task", task, "--max-steps", Long.toString(pretrainSteps), "--minutes", "60", "--out", model.toString());
             if (code != 0) {
                 throw new IllegalStateException("pretraining failed (exit code " + code + ")");
             }
