@@ -78,7 +78,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--pretrain-steps", paramLabel = "N", defaultValue = "1500",
             description = "Supervised steps when the model is missing: a step budget, not a time budget, so the warm start "
-                    + "is as good on a busy machine as on an idle one (about 25-40% held-out accuracy, leaving RL room). "
+                    + "is as good on a busy machine as on an idle one (about 25-40%% held-out accuracy, leaving RL room). "
                     + "Default: ${DEFAULT-VALUE}.")
     long pretrainSteps;
 

@@ -35,7 +35,7 @@ public final class PretrainCommand implements Callable<Integer> {
 
     @Option(names = "--minutes", paramLabel = "M", defaultValue = "8",
             description = "Wall-clock training time in minutes; the default policy needs ~1,500 steps (~5 min on two idle cores) "
-                    + "before arithmetic accuracy climbs past 20% (default: ${DEFAULT-VALUE}).")
+                    + "before arithmetic accuracy climbs past 20%% (default: ${DEFAULT-VALUE}).")
     double minutes;
 
     @Option(names = "--max-steps", paramLabel = "N", defaultValue = "0",
