@@ -45,6 +45,11 @@ final class FinalModel {
                 }
             }
         }
-        return newest == null ? null : new EncodedWeights(ModelConfig.fromJson(newest.modelConfig()), newest.payload(), newest.sha256());
+        return newest == null ? null : weights(newest);
+    }
+
+    /** A reassembled version as model weights. */
+    static EncodedWeights weights(WeightsAssembler.Assembled version) {
+        return new EncodedWeights(ModelConfig.fromJson(version.modelConfig()), version.payload(), version.sha256());
     }
 }

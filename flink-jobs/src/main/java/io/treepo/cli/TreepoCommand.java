@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             BrokerCommand.class,
             ProduceCommand.class,
             DemoCommand.class,
+            CompareCommand.class,
             JobCommand.class,
             PretrainCommand.class,
             EvalCommand.class,

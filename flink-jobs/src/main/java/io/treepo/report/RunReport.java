@@ -16,13 +16,14 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * A run's report folder: {@code metrics.csv} (one row per training step, appended as steps arrive,
- * so an interrupted run keeps what it had) and PNG plots of reward and accuracy against steps and
- * against sampled tokens, drawn when the run ends.
+ * so an interrupted run keeps what it had), {@code heldout.csv} (greedy held-out accuracy of the
+ * versions scored during the run) and PNG plots of reward, accuracy and held-out accuracy against
+ * steps and against sampled tokens, drawn when the run ends.
  */
 public final class RunReport implements AutoCloseable {
     /** The CSV's columns: step and version first, then the trainer's figures. */
     public static final List<String> COLUMNS = List.of("batch", "time_s", "step", "version", "trees", "leaves", "sampled_tokens",
-            "cumulative_sampled_tokens", "reward_mean", "accuracy", "loss", "clip_fraction", "approx_kl", "entropy",
+            "trajectory_tokens", "cumulative_sampled_tokens", "reward_mean", "accuracy", "loss", "clip_fraction", "approx_kl", "entropy",
             "grad_norm", "staleness", "zero_signal_trees");
 
     private final Path dir;
@@ -35,6 +36,17 @@ public final class RunReport implements AutoCloseable {
     private double rolloutRoundSeconds;
     private final List<Double> swapLatenciesMs = new ArrayList<>();
     private final List<Double> arrivalLatenciesMs = new ArrayList<>();
+    private final List<HeldOutPoint> heldOut = new ArrayList<>();
+    private final Writer heldOutCsv;
+
+    /**
+     * Greedy held-out accuracy of one policy version, with where the run was when that version was
+     * published: training batches applied (the version) and response tokens sampled up to then.
+     */
+    public record HeldOutPoint(long version, double accuracy, double timeSeconds, double sampledTokens) {}
+
+    /** One line of a chart. */
+    public record Series(String name, double[] xs, double[] ys) {}
 
     public RunReport(Path dir, long startMs) throws IOException {
         this.dir = dir;
@@ -43,6 +55,38 @@ public final class RunReport implements AutoCloseable {
         this.csv = Files.newBufferedWriter(dir.resolve("metrics.csv"));
         csv.write(String.join(",", COLUMNS) + "\n");
         csv.flush();
+        this.heldOutCsv = Files.newBufferedWriter(dir.resolve("heldout.csv"));
+        heldOutCsv.write("version,time_s,cumulative_sampled_tokens,heldout_accuracy\n");
+        heldOutCsv.flush();
+    }
+
+    /** Adds a held-out measurement of {@code version}; rows of that version must have arrived first (version 0 needs none). */
+    public synchronized void addHeldOut(long version, double accuracy, long atMs) {
+        int versionColumn = COLUMNS.indexOf("version");
+        int tokensColumn = COLUMNS.indexOf("cumulative_sampled_tokens");
+        double tokens = 0;
+        for (double[] row : rows) {
+            if (row[versionColumn] <= version) {
+                tokens = row[tokensColumn];
+            }
+        }
+        HeldOutPoint point = new HeldOutPoint(version, accuracy, (atMs - startMs) / 1000.0, tokens);
+        heldOut.add(point);
+        try {
+            heldOutCsv.write(version + "," + format(point.timeSeconds()) + "," + format(tokens) + "," + format(accuracy) + "\n");
+            heldOutCsv.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir.resolve("heldout.csv"), e);
+        }
+    }
+
+    public synchronized List<HeldOutPoint> heldOut() {
+        return List.copyOf(heldOut);
+    }
+
+    /** The rows so far, in {@link #COLUMNS} order. */
+    public synchronized List<double[]> rows() {
+        return rows.stream().map(double[]::clone).toList();
     }
 
     public Path dir() {
@@ -56,7 +100,7 @@ public final class RunReport implements AutoCloseable {
         cumulativeTokens += tokens;
         double[] row = {
             rows.size() + 1, (record.getTimestampMs() - startMs) / 1000.0, record.getStep(), record.getPolicyVersion(),
-            v.getOrDefault("trees", 0.0), v.getOrDefault("leaves", 0.0), tokens, cumulativeTokens,
+            v.getOrDefault("trees", 0.0), v.getOrDefault("leaves", 0.0), tokens, v.getOrDefault("trajectory_tokens", 0.0), cumulativeTokens,
             v.getOrDefault("reward_mean", Double.NaN), v.getOrDefault("accuracy", Double.NaN), v.getOrDefault("loss", Double.NaN),
             v.getOrDefault("clip_fraction", Double.NaN), v.getOrDefault("approx_kl", Double.NaN), v.getOrDefault("entropy", Double.NaN),
             v.getOrDefault("grad_norm", Double.NaN), v.getOrDefault("staleness", Double.NaN), v.getOrDefault("zero_signal_trees", 0.0)
@@ -97,6 +141,12 @@ public final class RunReport implements AutoCloseable {
     public synchronized List<String> writeSummary() throws IOException {
         List<String> lines = new ArrayList<>();
         lines.add(String.format(Locale.ROOT, "training batches: %d", rows.size()));
+        if (!heldOut.isEmpty()) {
+            HeldOutPoint first = heldOut.get(0);
+            HeldOutPoint last = heldOut.get(heldOut.size() - 1);
+            lines.add(String.format(Locale.ROOT, "held-out accuracy (greedy): %.1f%% at version %d -> %.1f%% at version %d (%+.1f points)",
+                    100 * first.accuracy(), first.version(), 100 * last.accuracy(), last.version(), 100 * (last.accuracy() - first.accuracy())));
+        }
         lines.add(String.format(Locale.ROOT, "rollout decode: %.0f tokens decoded in %.1f s of rounds = %.0f tokens/s (%.0f processed tokens/s incl. prefill and recompute)",
                 rolloutDecodedTokens, rolloutRoundSeconds, rolloutDecodedTokens / Math.max(1e-9, rolloutRoundSeconds),
                 rolloutProcessedTokens / Math.max(1e-9, rolloutRoundSeconds)));
@@ -133,32 +183,44 @@ public final class RunReport implements AutoCloseable {
         int reward = COLUMNS.indexOf("reward_mean");
         int accuracy = COLUMNS.indexOf("accuracy");
         int entropy = COLUMNS.indexOf("entropy");
-        files.add(save(chart("Reward and accuracy by training batch", "training batch", "share", step,
-                new int[] {reward, accuracy}, new String[] {"mean reward", "accuracy (reward 1)"}), "reward_vs_step"));
-        files.add(save(chart("Reward and accuracy by sampled tokens", "sampled response tokens", "share", tokens,
-                new int[] {reward, accuracy}, new String[] {"mean reward", "accuracy (reward 1)"}), "reward_vs_tokens"));
-        files.add(save(chart("Policy entropy by training batch", "training batch", "mean token entropy (nats)", step,
-                new int[] {entropy}, new String[] {"entropy"}), "entropy_vs_step"));
+        files.add(chart(dir.resolve("reward_vs_step.png"), "Reward and accuracy by training batch", "training batch", "share", step,
+                new int[] {reward, accuracy}, new String[] {"mean reward", "accuracy (reward 1)"}));
+        files.add(chart(dir.resolve("reward_vs_tokens.png"), "Reward and accuracy by sampled tokens", "sampled response tokens", "share", tokens,
+                new int[] {reward, accuracy}, new String[] {"mean reward", "accuracy (reward 1)"}));
+        files.add(chart(dir.resolve("entropy_vs_step.png"), "Policy entropy by training batch", "training batch", "mean token entropy (nats)", step,
+                new int[] {entropy}, new String[] {"entropy"}));
+        if (!heldOut.isEmpty()) {
+            double[] versions = heldOut.stream().mapToDouble(HeldOutPoint::version).toArray();
+            double[] sampled = heldOut.stream().mapToDouble(HeldOutPoint::sampledTokens).toArray();
+            double[] scores = heldOut.stream().mapToDouble(HeldOutPoint::accuracy).toArray();
+            files.add(lineChart(dir.resolve("heldout_vs_step.png"), "Held-out accuracy (greedy) by training batch", "training batch",
+                    "held-out accuracy", List.of(new Series("held-out accuracy", versions, scores))));
+            files.add(lineChart(dir.resolve("heldout_vs_tokens.png"), "Held-out accuracy (greedy) by sampled tokens",
+                    "sampled response tokens", "held-out accuracy", List.of(new Series("held-out accuracy", sampled, scores))));
+        }
         return files;
     }
 
-    private XYChart chart(String title, String xTitle, String yTitle, int x, int[] ys, String[] names) {
-        XYChart chart = new XYChartBuilder().width(900).height(500).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
-        chart.getStyler().setLegendVisible(true);
-        if (yTitle.equals("share")) {
-            chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
-        }
+    private Path chart(Path file, String title, String xTitle, String yTitle, int x, int[] ys, String[] names) throws IOException {
         double[] xs = rows.stream().mapToDouble(r -> r[x]).toArray();
+        List<Series> series = new ArrayList<>();
         for (int i = 0; i < ys.length; i++) {
             int column = ys[i];
-            double[] values = rows.stream().mapToDouble(r -> Double.isNaN(r[column]) ? 0 : r[column]).toArray();
-            chart.addSeries(names[i], xs, values).setMarker(SeriesMarkers.NONE);
+            series.add(new Series(names[i], xs, rows.stream().mapToDouble(r -> Double.isNaN(r[column]) ? 0 : r[column]).toArray()));
         }
-        return chart;
+        return lineChart(file, title, xTitle, yTitle, series);
     }
 
-    private Path save(XYChart chart, String name) throws IOException {
-        Path file = dir.resolve(name + ".png");
+    /** A PNG line chart; a y title containing "share" or "accuracy" gets the axis 0 to 1. Returns the file. */
+    public static Path lineChart(Path file, String title, String xTitle, String yTitle, List<Series> series) throws IOException {
+        XYChart chart = new XYChartBuilder().width(900).height(500).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        chart.getStyler().setLegendVisible(true);
+        if (yTitle.equals("share") || yTitle.contains("accuracy")) {
+            chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
+        }
+        for (Series s : series) {
+            chart.addSeries(s.name(), s.xs(), s.ys()).setMarker(s.xs().length > 40 ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
+        }
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
         return file;
     }
@@ -170,5 +232,6 @@ public final class RunReport implements AutoCloseable {
     @Override
     public synchronized void close() throws IOException {
         csv.close();
+        heldOutCsv.close();
     }
 }

@@ -57,12 +57,12 @@ class TreepoJobITCase {
         }
     }
 
-    static JobConfig config(byte[] weights) {
+    static JobConfig config(Properties kafka, byte[] weights) {
         TreeConfig tree = TreeConfig.builder().width(4).segmentTokens(4).maxDepth(4).maxResponseTokens(12)
                 .sampling(SamplingConfig.standard()).build();
         TrainerSettings trainer = new TrainerSettings(Estimator.TREE_AVERAGE, PpoConfig.defaults(), 100, false, 64,
                 TrainerConfig.defaults().withLearningRate(1e-3f), weights, TREES_PER_STEP, 4096, "cpu");
-        return new JobConfig(KAFKA.kafka().clientProperties(), Topics.defaults(), "itcase", 1,
+        return new JobConfig(kafka, Topics.defaults(), "itcase", 1,
                 new RolloutConfig(tree, 4, weights, 64L << 20, 3, "cpu"), trainer, 2, Duration.ofSeconds(10), Duration.ofSeconds(60), 500);
     }
 
@@ -91,7 +91,7 @@ class TreepoJobITCase {
         conf.setString("execution.checkpointing.interval", "2 s");
         conf.setString("taskmanager.numberOfTaskSlots", "4");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
-        TreepoJob.build(env, config(tinyInitialWeights()));
+        TreepoJob.build(env, config(KAFKA.kafka().clientProperties(), tinyInitialWeights()));
         JobClient job = env.executeAsync("treepo-itcase");
         try {
             // Two waves: the second goes out once the rollout says it decodes with a published version.

@@ -8,7 +8,9 @@ import io.treepo.schemas.Segment;
 import io.treepo.trainer.PpoDiagnostics;
 import io.treepo.trainer.UpdateReport;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
@@ -19,10 +21,12 @@ public final class TrainerMetrics {
     private TrainerMetrics() {}
 
     /**
-     * @param sampledTokens response tokens of every leaf received (what sampling cost)
+     * @param sampledTokens response tokens decoded for the trees received (what sampling cost): a segment
+     *     that several leaves of a tree share counts once
+     * @param trajectoryTokens response tokens of every leaf received (each leaf's full length)
      * @param staleness versions between the trainer and the oldest segment of the batch
      */
-    public record Step(long version, long optimizerSteps, boolean applied, int trees, int leaves, long sampledTokens,
+    public record Step(long version, long optimizerSteps, boolean applied, int trees, int leaves, long sampledTokens, long trajectoryTokens,
             double rewardMean, double accuracy, int leavesTrained, int leavesStale, int zeroSignalTrees, double loss,
             double gradNorm, double learningRate, double clipFraction, double approxKl, double entropy, long staleness) {}
 
@@ -30,22 +34,27 @@ public final class TrainerMetrics {
         int leaves = 0;
         int correct = 0;
         long tokens = 0;
+        long trajectoryTokens = 0;
         double rewards = 0;
         long oldest = version;
         for (ScoredTree tree : trees) {
+            Set<Integer> decoded = new HashSet<>();
             for (Leaf leaf : tree.getLeaves()) {
                 leaves++;
                 float reward = leaf.getReward() == null ? 0f : leaf.getReward();
                 rewards += reward;
                 correct += reward >= 1f ? 1 : 0;
                 for (Segment segment : leaf.getSegments()) {
-                    tokens += segment.getTokens().size();
+                    trajectoryTokens += segment.getTokens().size();
+                    if (decoded.add(segment.getNodeId())) {
+                        tokens += segment.getTokens().size();
+                    }
                     oldest = Math.min(oldest, segment.getPolicyVersion());
                 }
             }
         }
         List<StepResult> steps = report.steps();
-        return new Step(version, optimizerSteps, applied, trees.size(), leaves, tokens,
+        return new Step(version, optimizerSteps, applied, trees.size(), leaves, tokens, trajectoryTokens,
                 leaves == 0 ? Double.NaN : rewards / leaves, leaves == 0 ? Double.NaN : (double) correct / leaves,
                 report.leavesTrained(), report.leavesStale(), report.zeroSignalGroups().size(),
                 mean(steps, StepResult::loss), mean(steps, StepResult::gradNorm),
@@ -61,6 +70,7 @@ public final class TrainerMetrics {
         values.put("trees", (double) s.trees());
         values.put("leaves", (double) s.leaves());
         values.put("sampled_tokens", (double) s.sampledTokens());
+        values.put("trajectory_tokens", (double) s.trajectoryTokens());
         values.put("reward_mean", s.rewardMean());
         values.put("accuracy", s.accuracy());
         values.put("leaves_trained", (double) s.leavesTrained());

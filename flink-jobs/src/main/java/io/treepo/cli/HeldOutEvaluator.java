@@ -1,0 +1,128 @@
+package io.treepo.cli;
+
+import io.treepo.policy.ByteTokenizer;
+import io.treepo.policy.DecoderConfig;
+import io.treepo.policy.DjlSegmentDecoder;
+import io.treepo.policy.EncodedWeights;
+import io.treepo.policy.SamplingConfig;
+import io.treepo.policy.Tokenizer;
+import io.treepo.schemas.PolicyWeights;
+import io.treepo.schemas.codec.Codecs;
+import io.treepo.schemas.weights.WeightsAssembler;
+import io.treepo.tasks.Task;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Held-out accuracy over a run: reads the policy versions the trainer publishes, the way a rollout
+ * reads them, and now and then scores the newest one greedily on the same held-out problems
+ * ({@code eval}'s measure), beside the job. The warm start is scored first, the last version when
+ * the run ends, so a run's first and last points are always there.
+ */
+final class HeldOutEvaluator implements AutoCloseable {
+
+    /** One measurement. */
+    record Point(long version, double accuracy, int prompts, long atMs) {}
+
+    interface Listener {
+        void accept(Point point);
+    }
+
+    private final Properties kafka;
+    private final String weightsTopic;
+    private final Task task;
+    private final int prompts;
+    private final long seed;
+    private final Duration every;
+    private final Listener listener;
+    private final Tokenizer tokenizer = new ByteTokenizer();
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final DjlSegmentDecoder decoder;
+    private Thread thread;
+    private WeightsAssembler.Assembled newest;
+    private long lastScored;
+
+    HeldOutEvaluator(Properties kafka, String weightsTopic, Task task, int prompts, long seed, Duration every,
+            EncodedWeights warmStart, Listener listener) {
+        this.kafka = kafka;
+        this.weightsTopic = weightsTopic;
+        this.task = task;
+        this.prompts = prompts;
+        this.seed = seed;
+        this.every = every;
+        this.listener = listener;
+        this.decoder = DjlSegmentDecoder.create(DecoderConfig.defaults(), tokenizer, warmStart, 0);
+    }
+
+    /** Scores the warm start (version 0) now, then follows the weights topic on a thread of its own. */
+    void start() {
+        score(0);
+        thread = new Thread(this::follow, "held-out-eval");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void follow() {
+        Properties props = new Properties();
+        props.putAll(kafka);
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 << 20);
+        WeightsAssembler assembler = new WeightsAssembler(-1);
+        long next = System.currentTimeMillis() + every.toMillis();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(weightsTopic).stream()
+                    .map(p -> new TopicPartition(weightsTopic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            while (!stop.get()) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    try {
+                        PolicyWeights chunk = Codecs.POLICY_WEIGHTS.decode(record.value());
+                        WeightsAssembler.Result result = assembler.accept(chunk);
+                        if (result.outcome() == WeightsAssembler.Outcome.COMPLETE) {
+                            synchronized (this) {
+                                newest = result.weights();
+                            }
+                        }
+                    } catch (Exception e) {
+                        // not a verifiable chunk: the rollout refuses it too
+                    }
+                }
+                if (System.currentTimeMillis() >= next) {
+                    scoreNewest();
+                    next = System.currentTimeMillis() + every.toMillis();
+                }
+            }
+        }
+    }
+
+    private synchronized void scoreNewest() {
+        if (newest != null && newest.version() > lastScored) {
+            decoder.installWeights(FinalModel.weights(newest), newest.version());
+            score(newest.version());
+        }
+    }
+
+    private void score(long version) {
+        TaskEvaluation.Result r = TaskEvaluation.run(decoder, tokenizer, task, prompts, seed, SamplingConfig.greedy(), 200);
+        lastScored = version;
+        listener.accept(new Point(version, r.accuracy(), prompts, System.currentTimeMillis()));
+    }
+
+    /** Stops following, then scores the newest version seen if it was not scored yet. */
+    @Override
+    public void close() throws InterruptedException {
+        stop.set(true);
+        if (thread != null) {
+            thread.join(30_000);
+        }
+        scoreNewest();
+        decoder.close();
+    }
+}

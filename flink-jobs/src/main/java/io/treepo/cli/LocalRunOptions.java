@@ -1,0 +1,98 @@
+package io.treepo.cli;
+
+import io.treepo.policy.EncodedWeights;
+import io.treepo.tasks.Task;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+
+/** Options of a run on this machine (embedded Kafka, local Flink), shared by {@code demo} and {@code compare}. */
+final class LocalRunOptions {
+
+    @Option(names = "--web-port", paramLabel = "PORT", defaultValue = "8081", description = "Flink Web UI port. Default: ${DEFAULT-VALUE}.")
+    int webPort;
+
+    @Option(names = "--web-bind", paramLabel = "ADDRESS", defaultValue = "localhost",
+            description = "Address the Web UI listens on (0.0.0.0 to reach it from other hosts). Default: ${DEFAULT-VALUE}.")
+    String webBind;
+
+    @Option(names = "--model", paramLabel = "DIR", defaultValue = ".treepo/models/default",
+            description = "Warm-start policy; pretrained from scratch into DIR when missing. Default: ${DEFAULT-VALUE}.")
+    Path model;
+
+    @Option(names = "--pretrain-steps", paramLabel = "N", defaultValue = "1500",
+            description = "Supervised steps when the model is missing: a step budget, not a time budget, so the warm start "
+                    + "is as good on a busy machine as on an idle one (about 25-40%% held-out accuracy, leaving RL room). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    long pretrainSteps;
+
+    @Option(names = "--task", paramLabel = "NAME", defaultValue = "arithmetic",
+            description = "Task of the generated prompts (arithmetic or echo). Default: ${DEFAULT-VALUE}.")
+    String task;
+
+    @Option(names = "--backlog", paramLabel = "N", defaultValue = "0",
+            description = "Prompts produced ahead of training; 0 picks enough to keep the rollout busy "
+                    + "(2 x trees per step + 2 x trees in flight). Default: ${DEFAULT-VALUE}.")
+    int backlog;
+
+    @Option(names = "--checkpoint-interval", paramLabel = "SECONDS", defaultValue = "30",
+            description = "Flink checkpoint interval. Default: ${DEFAULT-VALUE}.")
+    int checkpointSeconds;
+
+    @Option(names = "--eval-prompts", paramLabel = "N", defaultValue = "200",
+            description = "Held-out problems scored greedily (as `eval` does) at the start, every --eval-every seconds and at the end; "
+                    + "0 turns held-out evaluation off. Default: ${DEFAULT-VALUE}.")
+    int evalPrompts;
+
+    @Option(names = "--eval-every", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Seconds between held-out evaluations of the newest version. Default: ${DEFAULT-VALUE}.")
+    long evalSeconds;
+
+    /** Checks the options; run before anything starts. */
+    void validate(CommandSpec spec, double minutes) {
+        if (minutes < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--minutes must be >= 0, got " + minutes);
+        if (pretrainSteps < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--pretrain-steps must be >= 1, got " + pretrainSteps);
+        if (evalPrompts < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--eval-prompts must be >= 0, got " + evalPrompts);
+        if (evalSeconds < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--eval-every must be >= 1, got " + evalSeconds);
+        if (backlog < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--backlog must be >= 0, got " + backlog);
+        CliTasks.byName(spec, task);
+    }
+
+    String webUrl() {
+        return "http://" + ("0.0.0.0".equals(webBind) ? "localhost" : webBind) + ":" + webPort;
+    }
+
+    EncodedWeights warmStart(CommandSpec spec, PrintWriter out) {
+        return WarmStart.load(spec, model, task, pretrainSteps, out);
+    }
+
+    LoopRun loopRun(CommandSpec spec, LoopOptions loop, EncodedWeights warmStart, Path reportDir, double minutes) {
+        Task prompts = CliTasks.byName(spec, task);
+        int ahead = backlog > 0 ? backlog : 2 * loop.treesPerStep + 2 * loop.maxTreesInFlight * loop.rolloutParallelism;
+        return new LoopRun(loop, prompts, warmStart, reportDir, minutes, webBind, webPort, checkpointSeconds, ahead, evalPrompts,
+                Duration.ofSeconds(evalSeconds));
+    }
+
+    /**
+     * A flag that Ctrl-C (or a TERM signal) sets; the JVM then waits, up to a minute, for
+     * {@code finished} so a run can stop its job and write its report.
+     */
+    static AtomicBoolean stopOnShutdown(CountDownLatch finished) {
+        AtomicBoolean stop = new AtomicBoolean();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.set(true);
+            try {
+                finished.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "treepo-shutdown"));
+        return stop;
+    }
+}
