@@ -30,13 +30,16 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "TreePO against GRPO on this machine: the loop runs twice from the same warm start, on the same prompts, for",
-            "the same time, once with the tree sampler (tree advantages) and once with the independent sampler (GRPO",
-            "advantages), then reports side by side: held-out accuracy over time and over sampled tokens, tokens per",
-            "trajectory, trajectories per second, final accuracy, and the sampled tokens TreePO needed to reach the",
-            "GRPO run's final accuracy. Each run leaves its own demo report in <report-dir>/tree and /independent;",
-            "the comparison (comparison.txt, comparison.json, PNG plots) goes in <report-dir>. --sampler and",
-            "--estimator are set by the command."
+            "TreePO against GRPO on this machine, side by side.",
+            "",
+            "Runs the loop twice from the same warm start, on the same prompts, for the same",
+            "time: with the tree sampler (tree advantages), then with the independent sampler",
+            "(GRPO advantages). Reports held-out accuracy over time and over sampled tokens,",
+            "decoded tokens per trajectory, trajectories per second, final accuracy, and the",
+            "sampled tokens TreePO needed to reach GRPO's final accuracy. Each run leaves its",
+            "demo report in <report-dir>/tree and <report-dir>/independent; the comparison",
+            "(comparison.txt, comparison.json, PNG plots) goes in <report-dir>. The command",
+            "sets --sampler and --estimator itself."
         })
 final class CompareCommand implements Callable<Integer> {
 

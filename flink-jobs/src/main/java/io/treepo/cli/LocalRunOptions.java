@@ -37,8 +37,8 @@ final class LocalRunOptions {
     String task;
 
     @Option(names = "--backlog", paramLabel = "N", defaultValue = "0",
-            description = "Prompts produced ahead of training; 0 picks enough to keep the rollout busy "
-                    + "(2 x trees per step + 2 x trees in flight). Default: ${DEFAULT-VALUE}.")
+            description = "Prompts produced ahead of training; 0 picks enough to keep the rollout busy and no more "
+                    + "(trees per step + trees in flight): prompts sampled further ahead are trained staler. Default: ${DEFAULT-VALUE}.")
     int backlog;
 
     @Option(names = "--checkpoint-interval", paramLabel = "SECONDS", defaultValue = "30",
@@ -74,7 +74,9 @@ final class LocalRunOptions {
 
     LoopRun loopRun(CommandSpec spec, LoopOptions loop, EncodedWeights warmStart, Path reportDir, double minutes) {
         Task prompts = CliTasks.byName(spec, task);
-        int ahead = backlog > 0 ? backlog : 2 * loop.treesPerStep + 2 * loop.maxTreesInFlight * loop.rolloutParallelism;
+        // Every prompt beyond what one update and the trees in flight take is sampled before the update that
+        // precedes its training lands: a version staler, and PPO's clip discards what it would have taught.
+        int ahead = backlog > 0 ? backlog : loop.treesPerStep + loop.maxTreesInFlight * loop.rolloutParallelism;
         return new LoopRun(loop, prompts, warmStart, reportDir, minutes, webBind, webPort, checkpointSeconds, ahead, evalPrompts,
                 Duration.ofSeconds(evalSeconds));
     }
