@@ -59,7 +59,7 @@ final class JobCommand implements Callable<Integer> {
         if (!ModelFiles.exists(model)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--model: no model at " + model + " (make one with `treepo pretrain --out DIR`)");
         }
-        Properties kafka = KafkaClientConfig.of(bootstrapServers, kafkaProperties);
+        Properties kafka = CliKafka.properties(spec, bootstrapServers, kafkaProperties);
         KafkaClientConfig.requireReachable(kafka, Duration.ofSeconds(10));
         EncodedWeights weights = ModelFiles.load(model);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
