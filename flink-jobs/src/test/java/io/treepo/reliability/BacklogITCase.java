@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * A small version of {@code treepo bench backlog}: a backlog 25 times what the rollout may hold
+ * A small version of {@code treepo bench backlog}: a backlog 15 times what the rollout may hold
  * (4 trees growing, 16 parked) drains completely through the job. The 10,000-prompt run with the
  * default model is a documented benchmark (README, Reliability), not a test.
  */
