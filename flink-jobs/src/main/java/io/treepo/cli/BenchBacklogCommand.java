@@ -17,6 +17,7 @@ import io.treepo.schemas.LedgerEntry;
 import io.treepo.schemas.codec.Codecs;
 import io.treepo.tasks.Task;
 import java.io.PrintWriter;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -26,6 +27,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -201,10 +205,10 @@ final class BenchBacklogCommand implements Callable<Integer> {
         return trained;
     }
 
-    /** Samples the heap every 200 ms: peak used, and peak of what the last collection of each pool left (the live set). */
+    /** Samples the heap every 200 ms: peak used, and peak of what the latest collection left (live data plus what it kept). */
     static final class HeapWatch {
-        private final List<MemoryPoolMXBean> pools = ManagementFactory.getMemoryPoolMXBeans().stream()
-                .filter(p -> p.getType() == MemoryType.HEAP).toList();
+        private final Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
         private volatile long peakUsed;
         private volatile long peakAfterGc;
         private volatile boolean running;
@@ -235,12 +239,15 @@ final class BenchBacklogCommand implements Callable<Integer> {
 
         private void sample() {
             peakUsed = Math.max(peakUsed, used());
-            long afterGc = 0;
-            for (MemoryPoolMXBean pool : pools) {
-                MemoryUsage usage = pool.getCollectionUsage();
-                afterGc += usage == null ? 0 : usage.getUsed();
+            for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                if (gc instanceof com.sun.management.GarbageCollectorMXBean sun && sun.getLastGcInfo() != null) {
+                    long afterGc = 0;
+                    for (Map.Entry<String, MemoryUsage> pool : sun.getLastGcInfo().getMemoryUsageAfterGc().entrySet()) {
+                        afterGc += heapPools.contains(pool.getKey()) ? pool.getValue().getUsed() : 0;
+                    }
+                    peakAfterGc = Math.max(peakAfterGc, afterGc);
+                }
             }
-            peakAfterGc = Math.max(peakAfterGc, afterGc);
         }
 
         long used() {

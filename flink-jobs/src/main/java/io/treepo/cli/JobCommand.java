@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -64,6 +65,10 @@ final class JobCommand implements Callable<Integer> {
         EncodedWeights weights = ModelFiles.load(model);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.enableCheckpointing(Duration.ofSeconds(checkpointSeconds).toMillis());
+        // Job-level half of Backlog's settings; buffer debloating is the cluster's (README: Reliability).
+        Configuration unaligned = new Configuration();
+        unaligned.setString("execution.checkpointing.unaligned.enabled", "true");
+        env.configure(unaligned);
         TreepoJob.build(env, loop.toJobConfig(kafka, WarmStart.asVersionZero(weights)));
         spec.commandLine().getOut().println("Submitting job '" + name + "' (Kafka " + bootstrapServers + ") ...");
         spec.commandLine().getOut().flush();

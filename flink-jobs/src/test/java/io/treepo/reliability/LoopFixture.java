@@ -2,6 +2,7 @@ package io.treepo.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.treepo.jobs.Backlog;
 import io.treepo.jobs.FaultInjection;
 import io.treepo.jobs.JobConfig;
 import io.treepo.jobs.TreepoJob;
@@ -91,6 +92,7 @@ final class LoopFixture {
     static StreamExecutionEnvironment environment(String savepoint, Configuration base) {
         Configuration conf = new Configuration(base);
         conf.setString("execution.checkpointing.interval", "500 ms");
+        Backlog.configure(conf); // as the commands run it
         conf.setString("taskmanager.numberOfTaskSlots", "4");
         conf.setString("restart-strategy.type", "fixed-delay");
         conf.setString("restart-strategy.fixed-delay.attempts", "5");
