@@ -95,9 +95,9 @@ public final class TreeRolloutOperator extends AbstractStreamOperator<Leaf> impl
 
     /**
      * Fault injection for the reliability tests: the operator throws once, mid-tree (after a round,
-     * with trees still growing), at the first chance after
-     * {@code rounds} rounds and a completed checkpoint, so the job restarts from that checkpoint.
-     * Only in the job's first attempt (Flink's attempt number survives serialisation and restarts).
+     * with trees still growing), at the first chance after {@code rounds} rounds and a completed
+     * checkpoint, so the job restarts from that checkpoint. Only in the job's first execution
+     * attempt (a restarted task has a higher attempt number), so it fails once per job run.
      */
     public static TreeRolloutOperator failingOnceAfter(RolloutConfig config, long rounds) {
         if (rounds < 0) throw new IllegalArgumentException("rounds must be >= 0, got " + rounds);

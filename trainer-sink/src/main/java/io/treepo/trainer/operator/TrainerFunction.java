@@ -85,8 +85,8 @@ public final class TrainerFunction extends ProcessFunction<ScoredTree, PolicyWei
     /**
      * Fault injection for the reliability tests: the trainer throws once, mid-batch (a tree added to a
      * batch not trained yet), at the first chance after {@code updates} updates and a completed
-     * checkpoint, so the job restarts from that checkpoint. Only in the job's first attempt (Flink's
-     * attempt number survives serialisation and restarts), so it fails once per job run.
+     * checkpoint, so the job restarts from that checkpoint. Only in the job's first execution attempt
+     * (a restarted task has a higher attempt number), so it fails once per job run.
      */
     public static TrainerFunction failingOnceAfter(TrainerSettings settings, long updates) {
         if (updates < 0) throw new IllegalArgumentException("updates must be >= 0, got " + updates);
