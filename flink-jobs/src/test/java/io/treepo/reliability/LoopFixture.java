@@ -208,6 +208,12 @@ final class LoopFixture {
         }
         assertThat(seen).as("versions a weights consumer sees").startsWith(LongStream.rangeClosed(1, newest).boxed().toArray(Long[]::new));
         assertThat(seen).as("strictly increasing, no gap").containsExactlyElementsOf(LongStream.rangeClosed(1, seen.size()).boxed().toList());
+        long restores = ledger.stream().filter(e -> e.getRestoredCheckpoint() >= 0).count();
+        // The figures of the README's Reliability section come from these lines.
+        System.out.printf("RELIABILITY %s: produced %d, trained %d, dead-lettered %d, lost %d, trained twice %d, "
+                        + "ledger versions 1..%d, weights versions seen %s, restores %d%n",
+                group, produced.size(), trained.size(), dead.size(), produced.size() - accounted.stream().filter(produced::contains).count(),
+                trained.size() - new HashSet<>(trained).size(), newest, seen, restores);
         return ledger;
     }
 
