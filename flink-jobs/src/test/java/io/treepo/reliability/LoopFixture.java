@@ -89,8 +89,9 @@ final class LoopFixture {
     }
 
     /** A MiniCluster with short checkpoints and quick restarts, optionally resuming from a savepoint. */
-    static StreamExecutionEnvironment environment(String savepoint, Configuration base) {
-        Configuration conf = new Configuration(base);
+    /** @param overrides settings of the test over the defaults below */
+    static StreamExecutionEnvironment environment(String savepoint, Configuration overrides) {
+        Configuration conf = new Configuration();
         conf.setString("execution.checkpointing.interval", "500 ms");
         Backlog.configure(conf); // as the commands run it
         conf.setString("taskmanager.numberOfTaskSlots", "4");
@@ -100,6 +101,7 @@ final class LoopFixture {
         if (savepoint != null) {
             conf.setString("execution.state-recovery.path", savepoint);
         }
+        conf.addAll(overrides);
         return StreamExecutionEnvironment.createLocalEnvironment(1, conf);
     }
 
@@ -161,6 +163,22 @@ final class LoopFixture {
         return bytes;
     }
 
+    /**
+     * How versions were re-published by a trainer restored from a checkpoint before them: "n (m with
+     * other bytes)", counted by first chunks on the weights topic.
+     */
+    String versionsRepublished() {
+        Map<Long, List<String>> digests = new HashMap<>();
+        for (PolicyWeights chunk : kafka.readAll(topics.weights(), Codecs.POLICY_WEIGHTS)) {
+            if (chunk.getChunkIndex() == 0) {
+                digests.computeIfAbsent(chunk.getVersion(), v -> new ArrayList<>()).add(chunk.getSha256());
+            }
+        }
+        long again = digests.values().stream().filter(d -> d.size() > 1).count();
+        long otherBytes = digests.values().stream().filter(d -> new HashSet<>(d).size() > 1).count();
+        return again + " (" + otherBytes + " with other bytes)";
+    }
+
     /** Versions a reader of the weights topic from its start assembles, in order, by the job's rules (misfit configs refused first). */
     List<Long> versionsSeenByAConsumer() {
         WeightsAssembler assembler = new WeightsAssembler(0);
@@ -211,9 +229,9 @@ final class LoopFixture {
         long restores = ledger.stream().filter(e -> e.getRestoredCheckpoint() >= 0).count();
         // The figures of the README's Reliability section come from these lines.
         System.out.printf("RELIABILITY %s: produced %d, trained %d, dead-lettered %d, lost %d, trained twice %d, "
-                        + "ledger versions 1..%d, weights versions seen %s, restores %d%n",
+                        + "ledger versions 1..%d, weights versions seen %s, restores %d, versions re-published after a restore %s%n",
                 group, produced.size(), trained.size(), dead.size(), produced.size() - accounted.stream().filter(produced::contains).count(),
-                trained.size() - new HashSet<>(trained).size(), newest, seen, restores);
+                trained.size() - new HashSet<>(trained).size(), newest, seen, restores, versionsRepublished());
         return ledger;
     }
 
