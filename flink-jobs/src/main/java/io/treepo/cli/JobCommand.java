@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -59,11 +60,15 @@ final class JobCommand implements Callable<Integer> {
         if (!ModelFiles.exists(model)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--model: no model at " + model + " (make one with `treepo pretrain --out DIR`)");
         }
-        Properties kafka = KafkaClientConfig.of(bootstrapServers, kafkaProperties);
+        Properties kafka = CliKafka.properties(spec, bootstrapServers, kafkaProperties);
         KafkaClientConfig.requireReachable(kafka, Duration.ofSeconds(10));
         EncodedWeights weights = ModelFiles.load(model);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.enableCheckpointing(Duration.ofSeconds(checkpointSeconds).toMillis());
+        // Job-level half of Backlog's settings; buffer debloating is the cluster's (README: Reliability).
+        Configuration unaligned = new Configuration();
+        unaligned.setString("execution.checkpointing.unaligned.enabled", "true");
+        env.configure(unaligned);
         TreepoJob.build(env, loop.toJobConfig(kafka, WarmStart.asVersionZero(weights)));
         spec.commandLine().getOut().println("Submitting job '" + name + "' (Kafka " + bootstrapServers + ") ...");
         spec.commandLine().getOut().flush();

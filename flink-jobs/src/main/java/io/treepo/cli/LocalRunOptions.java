@@ -18,8 +18,9 @@ final class LocalRunOptions {
     @Option(names = "--web-port", paramLabel = "PORT", defaultValue = "8081", description = "Flink Web UI port. Default: ${DEFAULT-VALUE}.")
     int webPort;
 
-    @Option(names = "--web-bind", paramLabel = "ADDRESS", defaultValue = "localhost",
-            description = "Address the Web UI listens on (0.0.0.0 to reach it from other hosts). Default: ${DEFAULT-VALUE}.")
+    @Option(names = {"--web-address", "--web-bind"}, paramLabel = "ADDRESS", defaultValue = "localhost",
+            description = "Address the Web UI listens on: localhost keeps it on this machine; 0.0.0.0 opens it to other hosts "
+                    + "(the UI has no authentication). Default: ${DEFAULT-VALUE}.")
     String webBind;
 
     @Option(names = "--model", paramLabel = "DIR", defaultValue = ".treepo/models/default",

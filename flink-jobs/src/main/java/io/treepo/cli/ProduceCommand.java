@@ -103,7 +103,7 @@ final class ProduceCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--jsonl: cannot read " + source.jsonl);
         }
 
-        Properties props = KafkaClientConfig.of(bootstrapServers, kafkaProperties);
+        Properties props = CliKafka.properties(spec, bootstrapServers, kafkaProperties);
         KafkaClientConfig.requireReachable(props, Duration.ofSeconds(10));
         try (PromptProducer producer = new PromptProducer(props, topic, rate,
                 p -> out.printf("  sent %d (%.0f/s), failed %d%n", p.sent(), p.perSecond(), p.failed()))) {

@@ -18,6 +18,7 @@ import java.util.Properties;
  * @param rewardTimeout a verifier slower than this gives reward 0 (counted)
  * @param treeTimeout a tree whose leaves have not all arrived by then is trained on what arrived
  * @param maxPromptChars longer prompts go to the dead-letter topic
+ * @param faults test hooks that fail an operator once; {@link FaultInjection#none()} outside tests
  */
 public record JobConfig(
         Properties kafka,
@@ -29,8 +30,20 @@ public record JobConfig(
         int rewardThreads,
         Duration rewardTimeout,
         Duration treeTimeout,
-        int maxPromptChars)
+        int maxPromptChars,
+        FaultInjection faults)
         implements Serializable {
+
+    public JobConfig(Properties kafka, Topics topics, String groupId, int rolloutParallelism, RolloutConfig rollout,
+            TrainerSettings trainer, int rewardThreads, Duration rewardTimeout, Duration treeTimeout, int maxPromptChars) {
+        this(kafka, topics, groupId, rolloutParallelism, rollout, trainer, rewardThreads, rewardTimeout, treeTimeout, maxPromptChars,
+                FaultInjection.none());
+    }
+
+    public JobConfig withFaults(FaultInjection faults) {
+        return new JobConfig(kafka, topics, groupId, rolloutParallelism, rollout, trainer, rewardThreads, rewardTimeout, treeTimeout,
+                maxPromptChars, faults);
+    }
 
     public JobConfig {
         if (kafka == null || kafka.getProperty("bootstrap.servers") == null) {
@@ -42,6 +55,7 @@ public record JobConfig(
         if (rewardTimeout.isNegative() || rewardTimeout.isZero()) throw new IllegalArgumentException("rewardTimeout must be positive");
         if (treeTimeout.isNegative() || treeTimeout.isZero()) throw new IllegalArgumentException("treeTimeout must be positive");
         if (maxPromptChars < 1) throw new IllegalArgumentException("maxPromptChars must be >= 1, got " + maxPromptChars);
+        if (faults == null) throw new IllegalArgumentException("faults must not be null (FaultInjection.none() for none)");
     }
 
     public String bootstrapServers() {

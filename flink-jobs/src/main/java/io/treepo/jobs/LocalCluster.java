@@ -19,6 +19,7 @@ public final class LocalCluster {
         conf.setString("execution.checkpointing.interval", checkpointSeconds + " s");
         conf.setString("execution.checkpointing.dir", checkpointDir.toAbsolutePath().toUri().toString());
         conf.setString("execution.checkpointing.num-retained", "2");
+        Backlog.configure(conf);
         conf.setString("state.backend.type", "hashmap");
         conf.setString("restart-strategy.type", "fixed-delay");
         conf.setString("restart-strategy.fixed-delay.attempts", "10");

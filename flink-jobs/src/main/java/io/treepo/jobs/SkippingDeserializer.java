@@ -5,6 +5,7 @@ import io.treepo.schemas.codec.RecordDecodeException;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,9 +19,15 @@ final class SkippingDeserializer<T extends SpecificRecord> implements Deserializ
 
     private final Class<T> type;
     private transient AvroCodec<T> codec;
+    private transient Counter skipped;
 
     SkippingDeserializer(AvroCodec<T> codec) {
         this.type = codec.type();
+    }
+
+    @Override
+    public void open(InitializationContext context) {
+        skipped = context.getMetricGroup().counter("recordsSkipped");
     }
 
     /** @return the record, or null (which the source skips) when the bytes are not one */
@@ -33,6 +40,9 @@ final class SkippingDeserializer<T extends SpecificRecord> implements Deserializ
             return codec.decode(message);
         } catch (RecordDecodeException e) {
             LOG.warn("skipped a record that is not a {}: {}", type.getSimpleName(), e.getMessage());
+            if (skipped != null) {
+                skipped.inc();
+            }
             return null;
         }
     }

@@ -1,10 +1,12 @@
 package io.treepo.jobs;
 
+import io.treepo.policy.ModelConfig;
 import io.treepo.rollout.operator.TreeRolloutOperator;
 import io.treepo.rollout.operator.WeightsAssemblyFunction;
 import io.treepo.rollout.reward.RewardFunction;
 import io.treepo.rollout.window.TreeWindowFunction;
 import io.treepo.schemas.DeadLetter;
+import io.treepo.schemas.LedgerEntry;
 import io.treepo.schemas.Leaf;
 import io.treepo.schemas.MetricsRecord;
 import io.treepo.schemas.PolicyWeights;
@@ -12,12 +14,14 @@ import io.treepo.schemas.Prompt;
 import io.treepo.schemas.ScoredTree;
 import io.treepo.schemas.codec.AvroCodec;
 import io.treepo.schemas.codec.Codecs;
+import io.treepo.schemas.weights.PolicyVersions;
 import io.treepo.schemas.weights.WeightsAssembler.Assembled;
 import io.treepo.tasks.Tasks;
 import io.treepo.trainer.operator.TrainerFunction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -38,6 +42,7 @@ import org.apache.flink.types.Either;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerConfig;
 
 /** The streaming loop as one job graph (DESIGN.md): built by {@link #build}, the one place it is wired. */
 public final class TreepoJob {
@@ -79,7 +84,7 @@ public final class TreepoJob {
         DataStream<Assembled> versions = env
                 .fromSource(weightsSource, WatermarkStrategy.noWatermarks(), "weights")
                 .setParallelism(1)
-                .process(new WeightsAssemblyFunction())
+                .process(new WeightsAssemblyFunction(ModelConfig.fromJson(PolicyVersions.fromBytes(config.rollout().initialWeights()).modelConfig())))
                 .setParallelism(1)
                 .name("assemble weights");
 
@@ -87,7 +92,7 @@ public final class TreepoJob {
         SingleOutputStreamOperator<Leaf> leaves = prompts
                 .keyBy(Prompt::getId)
                 .connect(versions.broadcast())
-                .transform("tree rollout", new AvroTypeInfo<>(Leaf.class), new TreeRolloutOperator(config.rollout()))
+                .transform("tree rollout", new AvroTypeInfo<>(Leaf.class), rolloutOperator(config))
                 .setParallelism(config.rolloutParallelism())
                 .slotSharingGroup(ROLLOUT_SLOTS);
 
@@ -110,7 +115,7 @@ public final class TreepoJob {
                 .name("tree window");
 
         SingleOutputStreamOperator<PolicyWeights> published = trees
-                .process(new TrainerFunction(config.trainer()))
+                .process(trainerFunction(config))
                 .setParallelism(1)
                 .slotSharingGroup(TRAINER_SLOTS)
                 .name("trainer");
@@ -119,6 +124,41 @@ public final class TreepoJob {
         published.getSideOutput(TrainerFunction.METRICS)
                 .sinkTo(kafkaSink(config, topics.metrics(), Codecs.METRICS))
                 .setParallelism(1).slotSharingGroup(TRAINER_SLOTS).name("metrics");
+        // The ledger is the lineage of the trainer's state, so it commits with the checkpoints (Kafka
+        // transactions): a batch trained after the last checkpoint and lost in a failure never shows.
+        published.getSideOutput(TrainerFunction.LEDGER)
+                .sinkTo(ledgerSink(config))
+                .setParallelism(1).slotSharingGroup(TRAINER_SLOTS).name("ledger");
+    }
+
+    private static TreeRolloutOperator rolloutOperator(JobConfig config) {
+        long after = config.faults().rolloutAfterRounds();
+        return after < 0 ? new TreeRolloutOperator(config.rollout()) : TreeRolloutOperator.failingOnceAfter(config.rollout(), after);
+    }
+
+    private static TrainerFunction trainerFunction(JobConfig config) {
+        long after = config.faults().trainerAfterUpdates();
+        return after < 0 ? new TrainerFunction(config.trainer()) : TrainerFunction.failingOnceAfter(config.trainer(), after);
+    }
+
+    /**
+     * Exactly once, unlike the other sinks: the records become visible when the checkpoint that
+     * holds the trainer's state completes. The transaction timeout must stay under the broker's
+     * {@code transaction.max.timeout.ms} (15 minutes by default; Flink's default of one hour is refused).
+     */
+    private static KafkaSink<LedgerEntry> ledgerSink(JobConfig config) {
+        Properties props = new Properties();
+        props.putAll(config.kafka());
+        props.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Integer.toString(10 * 60 * 1000));
+        return KafkaSink.<LedgerEntry>builder()
+                .setKafkaProducerConfig(props)
+                .setRecordSerializer(KafkaRecordSerializationSchema.<LedgerEntry>builder()
+                        .setTopic(config.topics().ledger())
+                        .setValueSerializationSchema(new AvroRecordSerializer<>(LedgerEntry.class))
+                        .build())
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(config.groupId() + "-ledger")
+                .build();
     }
 
     private static <T extends SpecificRecord> KafkaSink<T> kafkaSink(JobConfig config, String topic, AvroCodec<T> codec) {

@@ -42,8 +42,19 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @param port the client port on localhost, or 0 for any free port
      */
     public static EmbeddedKafka start(int port) throws Exception {
+        return start(port, port);
+    }
+
+    /**
+     * Starts the broker on {@code port} but tells clients to connect to {@code advertisedPort}: for a
+     * proxy in front of it (the reliability tests cut the connection there to make the broker vanish).
+     */
+    public static EmbeddedKafka start(int port, int advertisedPort) throws Exception {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
+        }
+        if (advertisedPort != port && (port == 0 || advertisedPort < 1 || advertisedPort > 65535)) {
+            throw new IllegalArgumentException("a proxy needs fixed ports, got port " + port + " advertised as " + advertisedPort);
         }
         // A broker fault must not end the JVM that also runs Flink and the CLI.
         Exit.setExitProcedure((code, message) -> {
@@ -78,6 +89,10 @@ public final class EmbeddedKafka implements AutoCloseable {
                             broker + "://localhost:0," + controller + "://localhost:0," + HOST_LISTENER + "://localhost:" + port)
                     .setConfigProp("listener.security.protocol.map",
                             broker + ":PLAINTEXT," + controller + ":PLAINTEXT," + HOST_LISTENER + ":PLAINTEXT");
+            if (advertisedPort != port) {
+                // port 0 is replaced by the bound port when the broker registers
+                builder.setConfigProp("advertised.listeners", broker + "://localhost:0," + HOST_LISTENER + "://localhost:" + advertisedPort);
+            }
         }
         KafkaClusterTestKit cluster = builder.build();
         try {
@@ -89,7 +104,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new IllegalStateException("embedded Kafka did not start" + (port != 0 ? " on port " + port + " (in use?)" : "")
                     + ": " + e.getMessage(), e);
         }
-        String bootstrap = port != 0 ? "localhost:" + port : cluster.bootstrapServers();
+        String bootstrap = port != 0 ? "localhost:" + advertisedPort : cluster.bootstrapServers();
         LOG.info("embedded Kafka ready at {}", bootstrap);
         return new EmbeddedKafka(cluster, bootstrap);
     }

@@ -14,30 +14,32 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * The job's topic names (configurable, with the documented defaults) and the settings each topic is
  * created with.
  */
-public record Topics(String prompts, String weights, String leaves, String deadLetters, String metrics) {
+public record Topics(String prompts, String weights, String leaves, String deadLetters, String metrics, String ledger) {
 
     public static final String DEFAULT_PROMPTS = "treepo.prompts";
     public static final String DEFAULT_WEIGHTS = "treepo.weights";
     public static final String DEFAULT_LEAVES = "treepo.leaves";
     public static final String DEFAULT_DEAD_LETTERS = "treepo.dlq";
     public static final String DEFAULT_METRICS = "treepo.metrics";
+    /** What each update trained (prompt ids, version), written exactly once: see the trainer's ledger. */
+    public static final String DEFAULT_LEDGER = "treepo.ledger";
 
     /** Largest weights chunk the topic accepts; publishers chunk below it. */
     public static final int WEIGHTS_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
     public Topics {
-        for (String name : new String[] {prompts, weights, leaves, deadLetters, metrics}) {
+        for (String name : new String[] {prompts, weights, leaves, deadLetters, metrics, ledger}) {
             if (name == null || name.isBlank()) {
                 throw new IllegalArgumentException("topic names must not be blank");
             }
         }
-        if (Set.of(prompts, weights, leaves, deadLetters, metrics).size() != 5) {
-            throw new IllegalArgumentException("topic names must be distinct, got " + List.of(prompts, weights, leaves, deadLetters, metrics));
+        if (Set.of(prompts, weights, leaves, deadLetters, metrics, ledger).size() != 6) {
+            throw new IllegalArgumentException("topic names must be distinct, got " + List.of(prompts, weights, leaves, deadLetters, metrics, ledger));
         }
     }
 
     public static Topics defaults() {
-        return new Topics(DEFAULT_PROMPTS, DEFAULT_WEIGHTS, DEFAULT_LEAVES, DEFAULT_DEAD_LETTERS, DEFAULT_METRICS);
+        return new Topics(DEFAULT_PROMPTS, DEFAULT_WEIGHTS, DEFAULT_LEAVES, DEFAULT_DEAD_LETTERS, DEFAULT_METRICS, DEFAULT_LEDGER);
     }
 
     /** Every topic with its settings: the weights topic is compacted (keyed by chunk index) and takes big chunks. */
@@ -53,6 +55,7 @@ public record Topics(String prompts, String weights, String leaves, String deadL
         topics.add(new NewTopic(leaves, promptPartitions, replication));
         topics.add(new NewTopic(deadLetters, 1, replication));
         topics.add(new NewTopic(metrics, 1, replication));
+        topics.add(new NewTopic(ledger, 1, replication));
         return topics;
     }
 

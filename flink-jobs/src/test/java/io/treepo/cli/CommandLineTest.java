@@ -93,4 +93,31 @@ class CommandLineTest {
         assertEquals(1, run.exitCode());
         assertThat(run.err()).startsWith("error: cannot reach Kafka at localhost:1");
     }
+
+    /** Bad options and missing files: one clear line naming the option, then the usage hint, and exit code 2. */
+    static List<org.junit.jupiter.params.provider.Arguments> badInvocations() {
+        return List.of(
+                org.junit.jupiter.params.provider.Arguments.of(List.of("job", "--bootstrap-servers", "localhost:1", "--model", "/no/such/model"),
+                        "error: --model: no model at /no/such/model"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("produce", "--bootstrap-servers", "localhost:1", "--task", "echo",
+                        "--kafka-properties", "/no/such/client.properties"), "error: --kafka-properties: cannot read /no/such/client.properties"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("produce", "--bootstrap-servers", " ", "--task", "echo"),
+                        "error: --bootstrap-servers must name at least one host:port"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("demo", "--web-port", "eighty"), "error: Invalid value for option '--web-port'"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("demo", "--minutes", "-1"), "error: --minutes must be >= 0, got -1.0"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("eval", "--model", "/no/such/model"), "error: --model"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "backlog", "--prompts", "0"), "error: --prompts must be >= 1, got 0"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "backlog", "--model", "/no/such/model"), "error: --model: no model at /no/such/model"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badInvocations")
+    void aBadOptionOrAMissingFileGivesOneClearLineAndExitCode2(List<String> args, String firstLine) {
+        Run run = run(args.toArray(String[]::new));
+        assertEquals(2, run.exitCode(), run.err());
+        List<String> lines = run.err().lines().toList();
+        assertThat(lines.get(0)).startsWith(firstLine);
+        assertThat(lines).filteredOn(l -> l.startsWith("error:")).hasSize(1);
+        assertThat(run.out()).as("nothing started").isEmpty();
+    }
 }

@@ -64,6 +64,8 @@ public final class TreeRolloutOperator extends AbstractStreamOperator<Leaf> impl
     static final int PARKED_PER_TREE = 4;
 
     private final RolloutConfig config;
+    /** Test hook, -1 when off: see {@link #failingOnceAfter}. */
+    private final long failOnceAfterRounds;
 
     private transient ValueState<Prompt> promptState;
     private transient ValueState<byte[]> treeState;
@@ -79,9 +81,27 @@ public final class TreeRolloutOperator extends AbstractStreamOperator<Leaf> impl
     private transient RolloutMetrics metrics;
     private transient Counter duplicates;
     private transient long lastMetricsMs;
+    private transient long rounds;
+    private transient boolean checkpointCompleted;
 
     public TreeRolloutOperator(RolloutConfig config) {
+        this(config, -1);
+    }
+
+    private TreeRolloutOperator(RolloutConfig config, long failOnceAfterRounds) {
         this.config = config;
+        this.failOnceAfterRounds = failOnceAfterRounds;
+    }
+
+    /**
+     * Fault injection for the reliability tests: the operator throws once, mid-tree (after a round,
+     * with trees still growing), at the first chance after {@code rounds} rounds and a completed
+     * checkpoint, so the job restarts from that checkpoint. Only in the job's first execution
+     * attempt (a restarted task has a higher attempt number), so it fails once per job run.
+     */
+    public static TreeRolloutOperator failingOnceAfter(RolloutConfig config, long rounds) {
+        if (rounds < 0) throw new IllegalArgumentException("rounds must be >= 0, got " + rounds);
+        return new TreeRolloutOperator(config, rounds);
     }
 
     @Override
@@ -237,6 +257,12 @@ public final class TreeRolloutOperator extends AbstractStreamOperator<Leaf> impl
         }
         startWaitingTrees();
         metrics.round(result);
+        rounds++;
+        if (failOnceAfterRounds >= 0 && rounds >= failOnceAfterRounds && checkpointCompleted && sampler.activeTrees() > 0
+                && getRuntimeContext().getTaskInfo().getAttemptNumber() == 0) {
+            throw new IllegalStateException("injected rollout failure (test hook) after round " + rounds + " with "
+                    + sampler.activeTrees() + " trees growing");
+        }
         if (getProcessingTimeService().getCurrentProcessingTime() - lastMetricsMs >= METRICS_EVERY_MS) {
             reportMetrics();
         }
@@ -255,6 +281,12 @@ public final class TreeRolloutOperator extends AbstractStreamOperator<Leaf> impl
             treeState.update(InstantiationUtil.serializeObject(state));
         }
         weightsState.update(List.of(policy.currentWeights()));
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        checkpointCompleted = true;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.treepo.schemas.codec;
 
 import io.treepo.schemas.DeadLetter;
+import io.treepo.schemas.LedgerEntry;
 import io.treepo.schemas.Leaf;
 import io.treepo.schemas.MetricsRecord;
 import io.treepo.schemas.PolicyWeights;
@@ -15,6 +16,7 @@ public final class Codecs {
     public static final AvroCodec<PolicyWeights> POLICY_WEIGHTS = AvroCodec.of(PolicyWeights.class);
     public static final AvroCodec<DeadLetter> DEAD_LETTER = AvroCodec.of(DeadLetter.class);
     public static final AvroCodec<MetricsRecord> METRICS = AvroCodec.of(MetricsRecord.class);
+    public static final AvroCodec<LedgerEntry> LEDGER = AvroCodec.of(LedgerEntry.class);
 
     private Codecs() {}
 }

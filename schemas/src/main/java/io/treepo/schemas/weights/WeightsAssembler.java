@@ -12,6 +12,13 @@ import java.util.TreeMap;
  * Reassembles policy versions from their chunks, in any order, and hands out a version only when
  * it is complete and its digest checks out. Versions at or below the newest one handed out are
  * ignored (old or duplicate); a newer complete version drops any older partial ones. Not thread-safe.
+ *
+ * <p>Re-publication: a trainer restored from a checkpoint publishes the versions after that
+ * checkpoint again, with other bytes under the same numbers. A version already complete here stays
+ * as it was (the later copy is {@code STALE}), so readers never see a version twice or skip one. A
+ * version still incomplete (the failure cut its publication short) is replaced by the later copy:
+ * a chunk that disagrees with the pending ones but was published later drops them and starts over
+ * (counted by {@link #republished()}); one published earlier is {@code INCONSISTENT}.
  */
 public final class WeightsAssembler {
 
@@ -39,6 +46,7 @@ public final class WeightsAssembler {
 
     private final TreeMap<Long, Pending> pending = new TreeMap<>();
     private long newestComplete;
+    private long republished;
 
     /** @param newestComplete the newest version already installed (-1 when none), e.g. after a restore */
     public WeightsAssembler(long newestComplete) {
@@ -62,6 +70,11 @@ public final class WeightsAssembler {
             return new Result(Outcome.INCONSISTENT, null, "version " + version + " has chunk " + chunk.getChunkIndex() + " of " + chunk.getChunkCount());
         }
         Pending p = pending.computeIfAbsent(version, v -> new Pending(chunk));
+        if (!p.sameVersionAs(chunk) && chunk.getPublishedAtMs() > p.first.getPublishedAtMs()) {
+            p = new Pending(chunk);
+            pending.put(version, p);
+            republished++;
+        }
         if (!p.sameVersionAs(chunk)) {
             return new Result(Outcome.INCONSISTENT, null, "version " + version + " chunk " + chunk.getChunkIndex()
                     + " disagrees with the version's first chunk (count, digest, size or config)");
@@ -85,6 +98,11 @@ public final class WeightsAssembler {
         return new Result(Outcome.COMPLETE,
                 new Assembled(version, p.first.getStep(), p.first.getModelConfig(), digest, payload, p.first.getPublishedAtMs()),
                 "version " + version + " complete, " + payload.length + " bytes");
+    }
+
+    /** Incomplete versions replaced by a later publication of the same version number. */
+    public long republished() {
+        return republished;
     }
 
     /** Chunks of versions still incomplete, for checkpointing; feed them back to a new assembler to restore. */

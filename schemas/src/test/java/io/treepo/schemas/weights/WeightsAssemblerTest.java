@@ -100,4 +100,51 @@ class WeightsAssemblerTest {
         before.pendingChunks().forEach(after::accept);
         assertEquals(Outcome.COMPLETE, after.accept(v1.get(2)).outcome());
     }
+
+    static List<PolicyWeights> published(long version, byte[] payload, long atMs) {
+        return WeightsChunks.split(version, version * 10, "{\"layers\":2}", payload, 1000, atMs);
+    }
+
+    @Test
+    void aRepublishedVersionReplacesOneCutShortAndTheSequenceHasNoGap() {
+        // A trainer published v2 partly, failed, restored at v1 and published v2 and v3 again.
+        WeightsAssembler assembler = new WeightsAssembler(1);
+        List<PolicyWeights> cutShort = published(2, payload(3000, 1), 100);
+        assembler.accept(cutShort.get(0));
+        assembler.accept(cutShort.get(1));
+        List<PolicyWeights> again = published(2, payload(3000, 2), 200);
+        List<Long> completed = new ArrayList<>();
+        for (PolicyWeights chunk : again) {
+            WeightsAssembler.Result result = assembler.accept(chunk);
+            if (result.outcome() == Outcome.COMPLETE) completed.add(result.weights().version());
+        }
+        published(3, payload(3000, 3), 300).forEach(chunk -> {
+            WeightsAssembler.Result result = assembler.accept(chunk);
+            if (result.outcome() == Outcome.COMPLETE) completed.add(result.weights().version());
+        });
+        assertEquals(List.of(2L, 3L), completed);
+        assertEquals(1, assembler.republished());
+    }
+
+    @Test
+    void aVersionCompleteBeforeTheFailureStaysAndItsRepublicationIsStale() {
+        WeightsAssembler assembler = new WeightsAssembler(1);
+        byte[] first = payload(3000, 1);
+        published(2, first, 100).forEach(assembler::accept);
+        for (PolicyWeights chunk : published(2, payload(3000, 2), 200)) {
+            assertEquals(Outcome.STALE, assembler.accept(chunk).outcome());
+        }
+        assertEquals(2, assembler.newestComplete());
+        assertEquals(0, assembler.republished());
+    }
+
+    @Test
+    void anEarlierPublicationArrivingLateIsInconsistent() {
+        WeightsAssembler assembler = new WeightsAssembler(1);
+        List<PolicyWeights> later = published(2, payload(3000, 2), 200);
+        assembler.accept(later.get(0));
+        assertEquals(Outcome.INCONSISTENT, assembler.accept(published(2, payload(3000, 1), 100).get(1)).outcome());
+        assertEquals(Outcome.PARTIAL, assembler.accept(later.get(1)).outcome());
+        assertEquals(Outcome.COMPLETE, assembler.accept(later.get(2)).outcome());
+    }
 }

@@ -4,6 +4,7 @@ import io.treepo.policy.ByteTokenizer;
 import io.treepo.policy.EncodedWeights;
 import io.treepo.policy.ModelConfig;
 import io.treepo.policy.PolicyTrainer;
+import io.treepo.schemas.LedgerEntry;
 import io.treepo.schemas.MetricsRecord;
 import io.treepo.schemas.PolicyWeights;
 import io.treepo.schemas.ScoredTree;
@@ -15,6 +16,7 @@ import io.treepo.trainer.UpdateReport;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -34,14 +36,24 @@ import org.apache.flink.util.OutputTag;
  * output). Runs with parallelism 1. Its checkpointed state is the model with the optimiser state,
  * the version counter and the trees of the batch not trained yet, so a restore neither loses nor
  * repeats a step. A step whose loss or gradient is not finite changes nothing and publishes nothing.
+ *
+ * <p>Every batch also goes to the {@link #LEDGER} side output: the prompt ids it trained and the
+ * version it made. Written by an exactly-once sink, the ledger shows what the model's lineage holds
+ * (a batch trained after the last checkpoint and lost with a failure is not in it; its replay is).
+ * The first entry after a restore carries the digest of the restored state next to the digest of
+ * the state the trainer then holds: equal when model and optimiser came back exactly.
  */
-public final class TrainerFunction extends ProcessFunction<ScoredTree, PolicyWeights> implements CheckpointedFunction {
+public final class TrainerFunction extends ProcessFunction<ScoredTree, PolicyWeights> implements CheckpointedFunction, CheckpointListener {
     private static final long serialVersionUID = 1L;
 
     /** Side output: one record per step. */
     public static final OutputTag<MetricsRecord> METRICS = new OutputTag<>("trainer-metrics") {};
+    /** Side output: one entry per batch, for the exactly-once ledger topic. */
+    public static final OutputTag<LedgerEntry> LEDGER = new OutputTag<>("trainer-ledger") {};
 
     private final TrainerSettings settings;
+    /** Test hook, -1 when off: see {@link #failingOnceAfter}. */
+    private final long failOnceAfterUpdates;
 
     private transient ListState<byte[]> modelState;
     private transient ListState<ScoredTree> batchState;
@@ -57,9 +69,28 @@ public final class TrainerFunction extends ProcessFunction<ScoredTree, PolicyWei
     private transient Counter leavesStale;
     private transient Counter treesZeroSignal;
     private transient Counter treesIncomplete;
+    private transient long updates;
+    private transient boolean checkpointCompleted;
+    private transient LedgerEntry.Builder restoreNote;
 
     public TrainerFunction(TrainerSettings settings) {
+        this(settings, -1);
+    }
+
+    private TrainerFunction(TrainerSettings settings, long failOnceAfterUpdates) {
         this.settings = settings;
+        this.failOnceAfterUpdates = failOnceAfterUpdates;
+    }
+
+    /**
+     * Fault injection for the reliability tests: the trainer throws once, mid-batch (a tree added to a
+     * batch not trained yet), at the first chance after {@code updates} updates and a completed
+     * checkpoint, so the job restarts from that checkpoint. Only in the job's first execution attempt
+     * (a restarted task has a higher attempt number), so it fails once per job run.
+     */
+    public static TrainerFunction failingOnceAfter(TrainerSettings settings, long updates) {
+        if (updates < 0) throw new IllegalArgumentException("updates must be >= 0, got " + updates);
+        return new TrainerFunction(settings, updates);
     }
 
     @Override
@@ -77,6 +108,11 @@ public final class TrainerFunction extends ProcessFunction<ScoredTree, PolicyWei
         for (byte[] bytes : modelState.get()) {
             restoredModel = bytes;
         }
+        if (restoredModel != null && context.getRestoredCheckpointId().isPresent()) {
+            restoreNote = LedgerEntry.newBuilder()
+                    .setRestoredCheckpoint(context.getRestoredCheckpointId().getAsLong())
+                    .setStateDigestAtCheckpoint(WeightsChunks.sha256(restoredModel));
+        }
     }
 
     @Override
@@ -87,6 +123,9 @@ public final class TrainerFunction extends ProcessFunction<ScoredTree, PolicyWei
         if (restoredModel != null) {
             policy.restore(restoredModel);
             restoredModel = null;
+            if (restoreNote != null) {
+                restoreNote.setStateDigestAfterRestore(WeightsChunks.sha256(policy.snapshot()));
+            }
         }
         updater = new PolicyUpdater(settings.updateConfig(), policy);
         var group = getRuntimeContext().getMetricGroup();
@@ -111,6 +150,11 @@ public final class TrainerFunction extends ProcessFunction<ScoredTree, PolicyWei
             treesIncomplete.inc();
         }
         batch.add(tree);
+        if (failOnceAfterUpdates >= 0 && updates >= failOnceAfterUpdates && checkpointCompleted
+                && getRuntimeContext().getTaskInfo().getAttemptNumber() == 0) {
+            throw new IllegalStateException("injected trainer failure (test hook) after " + updates + " updates, "
+                    + batch.size() + " trees into the next batch");
+        }
         if (batch.size() < settings.treesPerStep()) {
             return;
         }
@@ -130,8 +174,30 @@ public final class TrainerFunction extends ProcessFunction<ScoredTree, PolicyWei
                 out.collect(chunk);
             }
         }
+        updates++;
         last = TrainerMetrics.step(trees, report, version, policy.steps(), applied);
-        ctx.output(METRICS, TrainerMetrics.record(last, System.currentTimeMillis()));
+        long now = System.currentTimeMillis();
+        ctx.output(METRICS, TrainerMetrics.record(last, now));
+        ctx.output(LEDGER, ledgerEntry(trees, report, applied, now));
+    }
+
+    private LedgerEntry ledgerEntry(List<ScoredTree> trees, UpdateReport report, boolean applied, long now) {
+        LedgerEntry.Builder entry = restoreNote != null ? restoreNote : LedgerEntry.newBuilder();
+        restoreNote = null;
+        return entry.setVersion(version)
+                .setStep(policy.steps())
+                .setApplied(applied)
+                .setPromptIds(trees.stream().map(ScoredTree::getPromptId).toList())
+                .setLeavesTrained(report.leavesTrained())
+                .setLeavesStale(report.leavesStale())
+                .setStepsSkipped((int) report.steps().stream().filter(step -> step.skipped()).count())
+                .setTimestampMs(now)
+                .build();
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+        checkpointCompleted = true;
     }
 
     @Override
