@@ -57,6 +57,10 @@ public final class BenchSamplingCommand implements Callable<Integer> {
     @Option(names = "--max-depth", paramLabel = "N", defaultValue = "6", description = "Segments per path at most (default: ${DEFAULT-VALUE}).")
     int maxDepth;
 
+    @Option(names = "--divergence", paramLabel = "POLICY", defaultValue = "fixed",
+            description = "How the tree spreads its branches: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    LoopOptions.Divergence divergence;
+
     @Option(names = "--task", paramLabel = "NAME", defaultValue = "arithmetic", description = "Task the prompts come from (default: ${DEFAULT-VALUE}).")
     String task;
 
@@ -97,7 +101,7 @@ public final class BenchSamplingCommand implements Callable<Integer> {
     private TreeConfig treeConfig(int maxResponse) {
         try {
             return TreeConfig.builder().width(width).segmentTokens(segmentTokens).maxDepth(maxDepth)
-                    .maxResponseTokens(maxResponse).build();
+                    .maxResponseTokens(maxResponse).divergence(divergence.policy()).build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -133,6 +137,7 @@ public final class BenchSamplingCommand implements Callable<Integer> {
         m.put("prompts", prompts);
         m.put("repeats", repeats);
         m.put("width", config.width());
+        m.put("divergence", divergence.name());
         m.put("segmentTokens", config.segmentTokens());
         m.put("maxDepth", config.maxDepth());
         m.put("maxResponseTokens", config.maxResponseTokens());
@@ -146,8 +151,8 @@ public final class BenchSamplingCommand implements Callable<Integer> {
     }
 
     private void printTable(PrintWriter out, SamplerComparison.Result r, TreeConfig config) {
-        out.printf("model %s, %d prompts x %d leaves, segments of %d tokens, depth <= %d, response <= %d tokens%n",
-                model == null ? "random-init default (rewards meaningless)" : model, prompts, config.width(),
+        out.printf("model %s, %d prompts x %d leaves, %s divergence, segments of %d tokens, depth <= %d, response <= %d tokens%n",
+                model == null ? "random-init default (rewards meaningless)" : model, prompts, config.width(), divergence,
                 config.segmentTokens(), config.maxDepth(), config.maxResponseTokens());
         out.printf("%-12s %8s %10s %10s %10s %10s %8s %9s %10s %10s %8s%n", "sampler", "leaves", "prefill", "decoded",
                 "recomputed", "processed", "forwards", "wall s", "ms/leaf", "us/token", "reward");

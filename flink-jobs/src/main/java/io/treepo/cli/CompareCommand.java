@@ -143,14 +143,16 @@ final class CompareCommand implements Callable<Integer> {
         result.put("minutesEach", minutes);
         result.put("tree", tree.figures());
         result.put("independent", grpo.figures());
+        // "Reaching GRPO's final accuracy" means something only when GRPO gained on the warm start.
         double target = grpo.finalAccuracy();
-        double treeTokens = tree.tokensToReach(target);
+        boolean grpoGained = !grpo.heldOut().isEmpty() && target > grpo.heldOut().get(0).accuracy();
+        double treeTokens = grpoGained ? tree.tokensToReach(target) : Double.NaN;
         double grpoTokens = grpo.heldOut().isEmpty() ? Double.NaN : grpo.heldOut().get(grpo.heldOut().size() - 1).sampledTokens();
         double ratio = treeTokens / grpoTokens;
         result.put("grpoFinalAccuracy", target);
+        result.put("grpoGained", grpoGained);
         result.put("treeTokensToReachGrpoFinal", Double.isNaN(treeTokens) ? null : (long) treeTokens);
         result.put("tokenRatioToReachGrpoFinal", Double.isNaN(ratio) ? null : ratio);
-
         List<String> lines = new ArrayList<>();
         lines.add(String.format(Locale.ROOT, "%-12s %9s %12s %14s %12s %12s %10s %10s", "sampler", "batches", "trajectories",
                 "sampled tokens", "tokens/traj", "traj/s", "held-out 0", "held-out end"));
@@ -160,7 +162,9 @@ final class CompareCommand implements Callable<Integer> {
                     f.get("trajectories"), f.get("sampledTokens"), f.get("tokensPerTrajectory"), f.get("trajectoriesPerSecond"),
                     100 * (double) f.get("startAccuracy"), 100 * (double) f.get("finalAccuracy")));
         }
-        lines.add(Double.isNaN(treeTokens)
+        lines.add(!grpoGained
+                ? String.format(Locale.ROOT, "GRPO ended at %.1f%% held-out, no gain on the warm start: no tokens-to-match figure.", 100 * target)
+                : Double.isNaN(treeTokens)
                 ? String.format(Locale.ROOT, "TreePO did not reach GRPO's final held-out accuracy (%.1f%%) in this run.", 100 * target)
                 : String.format(Locale.ROOT, "TreePO reached GRPO's final held-out accuracy (%.1f%%) after %,.0f sampled tokens, %.2fx GRPO's %,.0f"
                         + " (target <= 0.7).", 100 * target, treeTokens, ratio, grpoTokens));

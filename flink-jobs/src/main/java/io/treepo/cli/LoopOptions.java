@@ -24,7 +24,17 @@ final class LoopOptions {
     static final int WEIGHT_CHUNK_BYTES = 512 * 1024;
 
     /** Divergence policies by their command-line names. */
-    enum Divergence { fixed, logprob, entropy }
+    enum Divergence {
+        fixed, logprob, entropy;
+
+        DivergencePolicy policy() {
+            return switch (this) {
+                case fixed -> DivergencePolicy.fixed();
+                case logprob -> DivergencePolicy.logProb(SoftmaxDivergence.Sign.UNCERTAIN, 1.0);
+                case entropy -> DivergencePolicy.entropy(1.0);
+            };
+        }
+    }
 
     @Option(names = "--sampler", paramLabel = "KIND", defaultValue = "tree",
             description = "tree (TreePO) or independent (the GRPO baseline). Default: ${DEFAULT-VALUE}.")
@@ -117,11 +127,7 @@ final class LoopOptions {
                 .maxResponseTokens(maxResponseTokens)
                 .branch(branch)
                 .firstDivergence(first[0], first[1])
-                .divergence(switch (divergence) {
-                    case fixed -> DivergencePolicy.fixed();
-                    case logprob -> DivergencePolicy.logProb(SoftmaxDivergence.Sign.UNCERTAIN, 1.0);
-                    case entropy -> DivergencePolicy.entropy(1.0);
-                })
+                .divergence(divergence.policy())
                 .fallbackPoint(fallback)
                 .sampling(new SamplingConfig(temperature, 0, 1f))
                 .build();
