@@ -61,6 +61,10 @@ public final class BenchSamplingCommand implements Callable<Integer> {
             description = "How the tree spreads its branches: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     LoopOptions.Divergence divergence;
 
+    @Option(names = "--divergence-temperature", paramLabel = "T", defaultValue = LoopOptions.DIVERGENCE_TEMPERATURE,
+            description = "Softmax temperature of logprob and entropy divergence (default: ${DEFAULT-VALUE}).")
+    double divergenceTemperature;
+
     @Option(names = "--task", paramLabel = "NAME", defaultValue = "arithmetic", description = "Task the prompts come from (default: ${DEFAULT-VALUE}).")
     String task;
 
@@ -101,7 +105,7 @@ public final class BenchSamplingCommand implements Callable<Integer> {
     private TreeConfig treeConfig(int maxResponse) {
         try {
             return TreeConfig.builder().width(width).segmentTokens(segmentTokens).maxDepth(maxDepth)
-                    .maxResponseTokens(maxResponse).divergence(divergence.policy()).build();
+                    .maxResponseTokens(maxResponse).divergence(divergence.policy(divergenceTemperature)).build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

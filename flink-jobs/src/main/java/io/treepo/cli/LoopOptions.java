@@ -27,14 +27,26 @@ final class LoopOptions {
     enum Divergence {
         fixed, logprob, entropy;
 
-        DivergencePolicy policy() {
+        /** @param temperature of the softmax over the paths' statistic (ignored by fixed) */
+        DivergencePolicy policy(double temperature) {
             return switch (this) {
                 case fixed -> DivergencePolicy.fixed();
-                case logprob -> DivergencePolicy.logProb(SoftmaxDivergence.Sign.UNCERTAIN, 1.0);
-                case entropy -> DivergencePolicy.entropy(1.0);
+                case logprob -> DivergencePolicy.logProb(SoftmaxDivergence.Sign.UNCERTAIN, temperature);
+                case entropy -> DivergencePolicy.entropy(temperature);
             };
         }
     }
+
+    /**
+     * A path's mean token log-prob and entropy differ from another's by tenths of a nat on a trained
+     * policy: at temperature 1 the softmax is nearly flat and logprob and entropy split like fixed.
+     */
+    static final String DIVERGENCE_TEMPERATURE = "0.05";
+
+    @Option(names = "--divergence-temperature", paramLabel = "T", defaultValue = DIVERGENCE_TEMPERATURE,
+            description = "Softmax temperature of the logprob and entropy divergence policies, in nats of the paths' statistic; "
+                    + "lower sends branches more decidedly to the uncertain paths. Default: ${DEFAULT-VALUE}.")
+    double divergenceTemperature;
 
     @Option(names = "--sampler", paramLabel = "KIND", defaultValue = "tree",
             description = "tree (TreePO) or independent (the GRPO baseline). Default: ${DEFAULT-VALUE}.")
@@ -127,7 +139,7 @@ final class LoopOptions {
                 .maxResponseTokens(maxResponseTokens)
                 .branch(branch)
                 .firstDivergence(first[0], first[1])
-                .divergence(divergence.policy())
+                .divergence(divergence.policy(divergenceTemperature))
                 .fallbackPoint(fallback)
                 .sampling(new SamplingConfig(temperature, 0, 1f))
                 .build();
