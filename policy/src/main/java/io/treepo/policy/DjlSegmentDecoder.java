@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.IdentityHashMap;
@@ -32,8 +33,10 @@ import java.util.function.Function;
  * stops at EOS or its token limit, and once a quarter of the rows have stopped the batch is
  * compacted so finished rows stop costing compute; (4) each row's new node gets its cache entry.
  *
- * <p>Buffer layout, (2, L, B, H, W, D) for keys/values: columns [0, Sc) cached prefixes
- * (right-padded), [Sc, Sc+P) pending tokens (left-padded), then one column per step.
+ * <p>Buffer layout, (L, 2, H, B, W, D) for keys/values: columns [0, Sc) cached prefixes
+ * (right-padded), [Sc, Sc+P) pending tokens (left-padded), then one column per step. A row's W
+ * columns are one run in memory, so the buffer is one concatenation of cache entries and zero
+ * padding, and each layer writes a step's keys and values with one assignment.
  *
  * <p>Thread-confined, like its NDManager: one decoder per operator thread.
  */
@@ -216,8 +219,8 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
         final int sc; // cached columns
         final int p; // pending columns
         final int width; // buffer columns
-        NDArray kv; // (2, L, B, H, W, D)
-        NDArray keyMask; // (B, 1, 1, W)
+        NDArray kv; // (L, 2, H, B, W, D)
+        NDArray keyMask; // (B, 1, W)
         int step; // columns [Sc+P, Sc+P+step) hold fed sampled tokens
 
         Batch(List<Row> rows, TokenSampler sampler) {
@@ -255,28 +258,31 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
             for (int b = 0; b < slots.size(); b++) finish(slots.get(b), b);
         }
 
-        /** Stacks each row's cached entries, zero-padded to the buffer width, into {@link #kv}. */
+        /**
+         * Builds {@link #kv}: each row's cached entries then zeros up to the buffer width, all rows
+         * concatenated along (B W) in one copy. Rows with equal padding share one zero array.
+         */
         private void assemble() {
             ModelConfig c = model.config();
-            NDList perRow = new NDList();
+            NDList parts = new NDList();
+            Map<Integer, NDArray> zeros = new HashMap<>();
             float[] mask = new float[slots.size() * width];
             for (int b = 0; b < slots.size(); b++) {
                 Row row = slots.get(b);
-                NDList parts = new NDList();
                 for (PrefixNode n : row.chain.subList(0, row.cachedNodes)) {
                     NDArray entry = cache.get(n).kv();
                     if (entry != null) parts.add(entry);
                 }
-                parts.add(manager.zeros(new Shape(2, c.layers(), c.heads(), width - row.cached, c.headSize())));
-                perRow.add(parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 3));
+                parts.add(zeros.computeIfAbsent(width - row.cached,
+                        n -> manager.zeros(new Shape(c.layers(), 2, c.heads(), n, c.headSize()))));
                 // row b may attend to its cached columns, its real pending columns and all step columns
                 for (int col = 0; col < width; col++) {
                     boolean visible = col < row.cached || col >= sc + p - row.pending.length;
                     mask[b * width + col] = visible ? 0f : TransformerModel.MASKED;
                 }
             }
-            kv = NDArrays.stack(perRow, 2);
-            keyMask = manager.create(mask, new Shape(slots.size(), 1, 1, width));
+            kv = NDArrays.concat(parts, 3).reshape(c.layers(), 2, c.heads(), slots.size(), width, c.headSize());
+            keyMask = manager.create(mask, new Shape(slots.size(), 1, width));
         }
 
         private float[] prefill() {
@@ -296,7 +302,7 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
                 NDArray queryCols = manager.arange(sc, sc + p, 1, DataType.INT64).reshape(p, 1);
                 NDArray keyCols = manager.arange(0, sc + p, 1, DataType.INT64).reshape(1, sc + p);
                 NDArray causal = keyCols.gt(queryCols).toType(DataType.FLOAT32, false).mul(TransformerModel.MASKED);
-                NDArray mask = keyMask.get(":, :, :, 0:{}", sc + p).add(causal.reshape(1, 1, p, sc + p)); // (B, 1, P, Sc+P)
+                NDArray mask = keyMask.get(":, :, 0:{}", sc + p).add(causal.reshape(1, p, sc + p)); // (B, P, Sc+P)
                 return run(tokens, positions, p, mask, sc);
             }
         }
@@ -314,7 +320,7 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
             int column = sc + p + step;
             step++;
             try (NDScope scope = new NDScope()) {
-                return run(tokens, positions, 1, keyMask.get(new NDIndex().addAllDim(3).addSliceDim(0, column + 1)), column);
+                return run(tokens, positions, 1, keyMask.get(new NDIndex().addAllDim(2).addSliceDim(0, column + 1)), column);
             }
         }
 
@@ -323,18 +329,17 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
             int batch = slots.size();
             NDArray tokenArray = manager.create(tokens, new Shape(batch, t));
             NDArray positionArray = manager.create(positions, new Shape(batch, t));
-            NDArray logits = model.forward(tokenArray, positionArray, mask, (layer, k, v) -> {
-                kv.set(columns(0, layer, column, column + t), k);
-                kv.set(columns(1, layer, column, column + t), v);
-                return new NDArray[] {kv.get(columns(0, layer, 0, column + t)), kv.get(columns(1, layer, 0, column + t))};
+            NDArray logits = model.forward(tokenArray, positionArray, mask, (layer, keysValues) -> {
+                kv.set(columns(layer, column, column + t), keysValues);
+                return kv.get(columns(layer, 0, column + t));
             }, true);
             forwardCalls++;
             return logits.toFloatArray();
         }
 
-        /** Keys (part 0) or values (part 1) of one layer, columns [from, to): built directly, as string indices are parsed on every call. */
-        private NDIndex columns(int part, int layer, int from, int to) {
-            return new NDIndex().addIndices(part, layer).addAllDim(2).addSliceDim(from, to);
+        /** Keys and values of one layer, columns [from, to): built directly, as string indices are parsed on every call. */
+        private NDIndex columns(int layer, int from, int to) {
+            return new NDIndex().addIndices(layer).addAllDim(3).addSliceDim(from, to);
         }
 
         /** Puts the entries of nodes whose keys the prefill pass recomputed back into the cache. */
@@ -351,10 +356,10 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
             }
         }
 
-        /** Row b's columns [start, end) as a compact (2, L, H, n, D) copy the cache can own, or null if empty. */
+        /** Row b's columns [start, end) as a compact (L, 2, H, n, D) copy the cache can own, or null if empty. */
         private NDArray slice(int b, int start, int end) {
             if (end <= start) return null;
-            NDArray copy = kv.get(new NDIndex(":, :, {}, :, {}:{}", b, start, end)).duplicate();
+            NDArray copy = kv.get(new NDIndex().addAllDim(3).addIndices(b).addSliceDim(start, end)).duplicate();
             NDScope.unregister(copy);
             return copy;
         }
@@ -385,7 +390,7 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
             NDArray index = manager.create(keptIndex.stream().mapToLong(Long::longValue).toArray());
             NDArray oldKv = kv;
             NDArray oldMask = keyMask;
-            kv = kv.get(new NDIndex(":, :, {}", index));
+            kv = kv.get(new NDIndex(":, :, :, {}", index));
             keyMask = keyMask.get(new NDIndex("{}", index));
             oldKv.close();
             oldMask.close();
