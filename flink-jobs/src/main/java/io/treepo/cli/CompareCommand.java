@@ -126,7 +126,7 @@ final class CompareCommand implements Callable<Integer> {
                 out.printf("%n== %s sampler, %s advantages, %.1f minutes ==%n", sampler, sampler.equals("tree") ? "tree" : "GRPO", minutes);
                 loop.sampler = sampler;
                 loop.estimator = io.treepo.trainer.Estimator.TREE_AVERAGE; // the independent sampler turns it into GRPO
-                LoopRun.Result result = run.loopRun(spec, loop, warmStart, dir.resolve(sampler), minutes).run(out, stop);
+                LoopRun.Result result = run.loopRun(spec, "treepo compare: " + sampler, loop, warmStart, dir.resolve(sampler), minutes).run(out, stop);
                 sides.add(new Side(sampler, result.report().rows(), result.report().heldOut()));
             }
             if (sides.size() == 2) {

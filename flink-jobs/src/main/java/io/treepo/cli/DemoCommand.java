@@ -55,7 +55,7 @@ final class DemoCommand implements Callable<Integer> {
         CountDownLatch finished = new CountDownLatch(1);
         AtomicBoolean stop = LocalRunOptions.stopOnShutdown(finished);
         try {
-            run.loopRun(spec, loop, warmStart, dir, minutes).run(out, stop);
+            run.loopRun(spec, "treepo demo", loop, warmStart, dir, minutes).run(out, stop);
         } finally {
             finished.countDown();
         }

@@ -82,12 +82,12 @@ final class LocalRunOptions {
         return WarmStart.load(spec, model, task, pretrainSteps, out);
     }
 
-    LoopRun loopRun(CommandSpec spec, LoopOptions loop, EncodedWeights warmStart, Path reportDir, double minutes) {
+    LoopRun loopRun(CommandSpec spec, String jobName, LoopOptions loop, EncodedWeights warmStart, Path reportDir, double minutes) {
         Task prompts = CliTasks.byName(spec, task);
         // Every prompt beyond what one update and the trees in flight take is sampled before the update that
         // precedes its training lands: a version staler, and PPO's clip discards what it would have taught.
         int ahead = backlog > 0 ? backlog : loop.treesPerStep + loop.maxTreesInFlight * loop.rolloutParallelism;
-        return new LoopRun(loop, prompts, warmStart, reportDir, minutes, webBind, webPort, checkpointSeconds, ahead, evalPrompts,
+        return new LoopRun(jobName, loop, prompts, warmStart, reportDir, minutes, webBind, webPort, checkpointSeconds, ahead, evalPrompts,
                 Duration.ofSeconds(evalSeconds));
     }
 

@@ -37,11 +37,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * broker, a local Flink cluster with the Web UI, the streaming job, a prompt feeder that keeps a
  * bounded backlog ahead of training, held-out evaluation beside the job, and the report folder.
  *
+ * @param jobName the name the Web UI shows
  * @param minutes training time; 0 runs until {@code stop} is set
  * @param backlog prompts produced ahead of training
  * @param evalPrompts held-out problems per evaluation; 0 turns evaluation off
  */
 record LoopRun(
+        String jobName,
         LoopOptions loop,
         Task task,
         EncodedWeights warmStart,
@@ -79,7 +81,7 @@ record LoopRun(
 
             StreamExecutionEnvironment env = LocalCluster.withWebUi(webBind, webPort, checkpointSeconds, reportDir.resolve("checkpoints"), loop.rolloutParallelism);
             TreepoJob.build(env, config);
-            JobClient job = env.executeAsync("treepo " + loop.sampler);
+            JobClient job = env.executeAsync(jobName);
             out.println("Job " + job.getJobID() + " running; sampler " + loop.sampler + ", width " + loop.width
                     + ", " + loop.treesPerStep + " trees per update. Progress (one line per policy update):");
             out.flush();

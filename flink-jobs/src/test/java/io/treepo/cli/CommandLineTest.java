@@ -105,6 +105,9 @@ class CommandLineTest {
                         "error: --bootstrap-servers must name at least one host:port"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("demo", "--web-port", "eighty"), "error: Invalid value for option '--web-port'"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("demo", "--minutes", "-1"), "error: --minutes must be >= 0, got -1.0"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("demo", "--eval-prompts", "-1"), "error: --eval-prompts must be >= 0, got -1"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("compare", "--minutes", "0"), "error: --minutes must be > 0 for a comparison"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "sampling", "--divergence", "wild"), "error: Invalid value for option '--divergence'"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("eval", "--model", "/no/such/model"), "error: --model"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "backlog", "--prompts", "0"), "error: --prompts must be >= 1, got 0"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "backlog", "--model", "/no/such/model"), "error: --model: no model at /no/such/model"));

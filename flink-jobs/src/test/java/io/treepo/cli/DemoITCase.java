@@ -43,7 +43,7 @@ class DemoITCase {
         CommandLineTest.Run run = CommandLineTest.run("demo", "--minutes", "0.4", "--web-port", Integer.toString(port),
                 "--model", model.toString(), "--report-dir", report.toString(), "--task", "echo",
                 "--width", "4", "--segment-tokens", "4", "--max-response-tokens", "12", "--trees-per-step", "2",
-                "--checkpoint-interval", "5");
+                "--checkpoint-interval", "5", "--eval-prompts", "10", "--eval-every", "5");
         watcher.shutdownNow();
 
         assertEquals(0, run.exitCode(), run.err());
@@ -53,10 +53,15 @@ class DemoITCase {
         List<String> csv = Files.readAllLines(report.resolve("metrics.csv"));
         assertThat(csv.get(0)).startsWith("batch,time_s,step,version");
         assertThat(csv).hasSizeGreaterThan(1);
-        for (String plot : List.of("reward_vs_step.png", "reward_vs_tokens.png", "entropy_vs_step.png")) {
+        assertThat(run.out()).contains("held-out accuracy of version 0:");
+        List<String> heldOut = Files.readAllLines(report.resolve("heldout.csv"));
+        assertThat(heldOut.get(0)).isEqualTo("version,time_s,cumulative_sampled_tokens,heldout_accuracy");
+        // a random tiny policy never earns a reward, so no version may follow the warm start's
+        assertThat(heldOut.get(1)).as("the warm start is scored first").startsWith("0,");
+        for (String plot : List.of("reward_vs_step.png", "reward_vs_tokens.png", "entropy_vs_step.png", "heldout_vs_step.png", "heldout_vs_tokens.png")) {
             assertThat(Files.size(report.resolve(plot))).as(plot).isGreaterThan(1000);
         }
-        assertThat(Files.readString(report.resolve("summary.txt"))).contains("rollout decode:");
+        assertThat(Files.readString(report.resolve("summary.txt"))).contains("rollout decode:", "held-out accuracy (greedy):");
     }
 
     /** Asks the Web UI for its job list twice a second; keeps the last answer that shows a running job. */
