@@ -220,7 +220,7 @@ final class BenchBacklogCommand implements Callable<Integer> {
                 while (running) {
                     sample();
                     try {
-                        Thread.sleep(200);
+                        Thread.sleep(200); // the sampling period: heap is read, not waited for
                     } catch (InterruptedException e) {
                         return;
                     }
