@@ -33,6 +33,9 @@ final class HeldOutEvaluator implements AutoCloseable {
 
     interface Listener {
         void accept(Point point);
+
+        /** A version that could not be scored (a weights record that does not fit the model, say); the run goes on. */
+        void failed(long version, RuntimeException error);
     }
 
     private final Properties kafka;
@@ -104,8 +107,13 @@ final class HeldOutEvaluator implements AutoCloseable {
 
     private synchronized void scoreNewest() {
         if (newest != null && newest.version() > lastScored) {
-            decoder.installWeights(FinalModel.weights(newest), newest.version());
-            score(newest.version());
+            try {
+                decoder.installWeights(FinalModel.weights(newest), newest.version());
+                score(newest.version());
+            } catch (RuntimeException e) {
+                lastScored = newest.version();
+                listener.failed(newest.version(), e);
+            }
         }
     }
 

@@ -71,11 +71,22 @@ record LoopRun(
 
             HeldOutEvaluator evaluator = null;
             if (evalPrompts > 0) {
-                evaluator = new HeldOutEvaluator(kafkaProps, Topics.DEFAULT_WEIGHTS, task, evalPrompts, EVAL_SEED, evalEvery, warmStart, p -> {
-                    report.addHeldOut(p.version(), p.accuracy(), p.atMs());
-                    out.printf(Locale.ROOT, "held-out accuracy of version %d: %.1f%% (%d greedy problems)%n", p.version(), 100 * p.accuracy(), p.prompts());
-                    out.flush();
-                });
+                evaluator = new HeldOutEvaluator(kafkaProps, Topics.DEFAULT_WEIGHTS, task, evalPrompts, EVAL_SEED, evalEvery, warmStart,
+                        new HeldOutEvaluator.Listener() {
+                            @Override
+                            public void accept(HeldOutEvaluator.Point p) {
+                                report.addHeldOut(p.version(), p.accuracy(), p.atMs());
+                                out.printf(Locale.ROOT, "held-out accuracy of version %d: %.1f%% (%d greedy problems)%n",
+                                        p.version(), 100 * p.accuracy(), p.prompts());
+                                out.flush();
+                            }
+
+                            @Override
+                            public void failed(long version, RuntimeException error) {
+                                out.printf("held-out evaluation of version %d failed: %s%n", version, error.getMessage());
+                                out.flush();
+                            }
+                        });
                 evaluator.start();
             }
 
