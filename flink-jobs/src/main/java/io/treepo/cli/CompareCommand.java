@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.treepo.policy.EncodedWeights;
 import io.treepo.report.RunReport;
+import io.treepo.trainer.Estimator;
 import io.treepo.report.RunReport.HeldOutPoint;
 import io.treepo.report.RunReport.Series;
 import java.io.PrintWriter;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -105,10 +107,10 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         run.validate(spec, minutes);
         if (minutes == 0) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--minutes must be > 0 for a comparison");
+            throw new ParameterException(spec.commandLine(), "--minutes must be > 0 for a comparison");
         }
         if (run.evalPrompts == 0) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--eval-prompts must be > 0: the comparison is of held-out accuracy");
+            throw new ParameterException(spec.commandLine(), "--eval-prompts must be > 0: the comparison is of held-out accuracy");
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println("Flink Web UI (each run in turn): " + run.webUrl());
@@ -125,7 +127,7 @@ final class CompareCommand implements Callable<Integer> {
                 }
                 out.printf("%n== %s sampler, %s advantages, %.1f minutes ==%n", sampler, sampler.equals("tree") ? "tree" : "GRPO", minutes);
                 loop.sampler = sampler;
-                loop.estimator = io.treepo.trainer.Estimator.TREE_AVERAGE; // the independent sampler turns it into GRPO
+                loop.estimator = Estimator.TREE_AVERAGE; // the independent sampler turns it into GRPO
                 LoopRun.Result result = run.loopRun(spec, "treepo compare: " + sampler, loop, warmStart, dir.resolve(sampler), minutes).run(out, stop);
                 sides.add(new Side(sampler, result.report().rows(), result.report().heldOut()));
             }

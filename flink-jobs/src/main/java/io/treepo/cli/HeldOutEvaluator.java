@@ -6,19 +6,11 @@ import io.treepo.policy.DjlSegmentDecoder;
 import io.treepo.policy.EncodedWeights;
 import io.treepo.policy.SamplingConfig;
 import io.treepo.policy.Tokenizer;
-import io.treepo.schemas.PolicyWeights;
-import io.treepo.schemas.codec.Codecs;
 import io.treepo.schemas.weights.WeightsAssembler;
 import io.treepo.tasks.Task;
 import java.time.Duration;
-import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Held-out accuracy over a run: reads the policy versions the trainer publishes, the way a rollout
@@ -73,28 +65,13 @@ final class HeldOutEvaluator implements AutoCloseable {
     }
 
     private void follow() {
-        Properties props = new Properties();
-        props.putAll(kafka);
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 << 20);
-        WeightsAssembler assembler = new WeightsAssembler(-1);
         long next = System.currentTimeMillis() + every.toMillis();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(weightsTopic).stream()
-                    .map(p -> new TopicPartition(weightsTopic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+        try (WeightsTopic weights = new WeightsTopic(kafka, weightsTopic)) {
             while (!stop.get()) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    try {
-                        PolicyWeights chunk = Codecs.POLICY_WEIGHTS.decode(record.value());
-                        WeightsAssembler.Result result = assembler.accept(chunk);
-                        if (result.outcome() == WeightsAssembler.Outcome.COMPLETE) {
-                            synchronized (this) {
-                                newest = result.weights();
-                            }
-                        }
-                    } catch (Exception e) {
-                        // not a verifiable chunk: the rollout refuses it too
+                WeightsAssembler.Assembled polled = weights.poll(Duration.ofMillis(200));
+                if (polled != null) {
+                    synchronized (this) {
+                        newest = polled;
                     }
                 }
                 if (System.currentTimeMillis() >= next) {
@@ -108,7 +85,7 @@ final class HeldOutEvaluator implements AutoCloseable {
     private synchronized void scoreNewest() {
         if (newest != null && newest.version() > lastScored) {
             try {
-                decoder.installWeights(FinalModel.weights(newest), newest.version());
+                decoder.installWeights(WeightsTopic.weights(newest), newest.version());
                 score(newest.version());
             } catch (RuntimeException e) {
                 lastScored = newest.version();

@@ -114,7 +114,7 @@ record LoopRun(
                     evaluator.close(); // scores the last version
                 }
             }
-            EncodedWeights last = FinalModel.read(kafkaProps, Topics.DEFAULT_WEIGHTS);
+            EncodedWeights last = WeightsTopic.newest(kafkaProps, Topics.DEFAULT_WEIGHTS);
             if (last != null) {
                 ModelFiles.save(reportDir.resolve("model"), last);
             }
