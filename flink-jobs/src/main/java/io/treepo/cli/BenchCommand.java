@@ -6,7 +6,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code treepo bench}: measurements of the policy and the samplers on this machine. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: run one of the subcommands.",
-        subcommands = {BenchDecodeCommand.class, BenchSamplingCommand.class, BenchBacklogCommand.class})
+        subcommands = {BenchDecodeCommand.class, BenchSamplingCommand.class, BenchBacklogCommand.class, BenchLearningCommand.class})
 public final class BenchCommand implements Runnable {
 
     @Spec CommandSpec spec;

@@ -27,7 +27,7 @@ final class LocalRunOptions {
             description = "Warm-start policy; pretrained from scratch into DIR when missing. Default: ${DEFAULT-VALUE}.")
     Path model;
 
-    @Option(names = "--pretrain-steps", paramLabel = "N", defaultValue = "1500",
+    @Option(names = "--pretrain-steps", paramLabel = "N", defaultValue = WarmStart.DEFAULT_PRETRAIN_STEPS,
             description = "Supervised steps when the model is missing: a step budget, not a time budget, so the warm start "
                     + "is as good on a busy machine as on an idle one (about 25-40%% held-out accuracy, leaving RL room). "
                     + "Default: ${DEFAULT-VALUE}.")

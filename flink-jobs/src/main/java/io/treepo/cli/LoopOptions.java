@@ -125,14 +125,15 @@ final class LoopOptions {
     String groupId;
 
     JobConfig toJobConfig(Properties kafka, byte[] initialWeights) {
-        SamplerKind kind = switch (sampler) {
-            case "tree" -> SamplerKind.TREE;
-            case "independent" -> SamplerKind.INDEPENDENT;
-            default -> throw new IllegalArgumentException("--sampler must be tree or independent, got '" + sampler + "'");
-        };
+        RolloutConfig rollout = new RolloutConfig(treeConfig(), maxTreesInFlight, initialWeights, cacheMb << 20, seed, device);
+        return new JobConfig(kafka, Topics.defaults(), groupId, rolloutParallelism, rollout, trainerSettings(initialWeights), 2,
+                Duration.ofSeconds(10), Duration.ofSeconds(treeTimeoutSeconds), 2000);
+    }
+
+    TreeConfig treeConfig() {
         int[] first = firstDivergence();
-        TreeConfig tree = TreeConfig.builder()
-                .kind(kind)
+        return TreeConfig.builder()
+                .kind(samplerKind())
                 .width(width)
                 .segmentTokens(segmentTokens)
                 .maxDepth(maxDepth)
@@ -143,13 +144,21 @@ final class LoopOptions {
                 .fallbackPoint(fallback)
                 .sampling(new SamplingConfig(temperature, 0, 1f))
                 .build();
-        RolloutConfig rollout = new RolloutConfig(tree, maxTreesInFlight, initialWeights, cacheMb << 20, seed, device);
+    }
+
+    TrainerSettings trainerSettings(byte[] initialWeights) {
         // GRPO's baseline is the independent sampler's natural estimator; keep an explicit choice otherwise.
-        Estimator chosen = kind == SamplerKind.INDEPENDENT && estimator == Estimator.TREE_AVERAGE ? Estimator.GRPO : estimator;
-        TrainerSettings trainer = new TrainerSettings(chosen, PpoConfig.defaults(), maxStaleness, true, miniBatchLeaves,
+        Estimator chosen = samplerKind() == SamplerKind.INDEPENDENT && estimator == Estimator.TREE_AVERAGE ? Estimator.GRPO : estimator;
+        return new TrainerSettings(chosen, PpoConfig.defaults(), maxStaleness, true, miniBatchLeaves,
                 TrainerConfig.defaults().withLearningRate(learningRate), initialWeights, treesPerStep, WEIGHT_CHUNK_BYTES, device);
-        return new JobConfig(kafka, Topics.defaults(), groupId, rolloutParallelism, rollout, trainer, 2,
-                Duration.ofSeconds(10), Duration.ofSeconds(treeTimeoutSeconds), 2000);
+    }
+
+    private SamplerKind samplerKind() {
+        return switch (sampler) {
+            case "tree" -> SamplerKind.TREE;
+            case "independent" -> SamplerKind.INDEPENDENT;
+            default -> throw new IllegalArgumentException("--sampler must be tree or independent, got '" + sampler + "'");
+        };
     }
 
     private int[] firstDivergence() {

@@ -11,6 +11,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** The policy a run starts from: a saved model, pretrained from scratch first when there is none. */
 final class WarmStart {
+    /** Supervised steps of a missing warm start: about 25-40% held-out accuracy on arithmetic, leaving RL room. */
+    static final String DEFAULT_PRETRAIN_STEPS = "1500";
+
     private WarmStart() {}
 
     static EncodedWeights load(CommandSpec spec, Path model, String task, long pretrainSteps, PrintWriter out) {

@@ -39,6 +39,18 @@ class PolicyCommandsTest {
     }
 
     @Test
+    void benchLearningUpdatesTheWarmStartAndScoresItOnHeldOutProblems(@TempDir Path dir) {
+        Path model = dir.resolve("model");
+        assertEquals(0, run("pretrain", "--model", "tiny", "--minutes", "0.05", "--eval-n", "1", "--out", model.toString(), "--device", "cpu").exit());
+        Run bench = run("bench", "learning", "--model", model.toString(), "--updates", "2", "--trees-per-step", "4", "--width", "4",
+                "--max-depth", "2", "--eval-prompts", "4", "--eval-every", "1", "--check-work", "--device", "cpu");
+        assertEquals(0, bench.exit(), bench.err());
+        assertTrue(bench.out().contains("update   2  trees   4"), bench.out());
+        assertEquals(3, bench.out().lines().filter(l -> l.matches("held-out accuracy .* after \\d+ updates, .*")).count(), bench.out());
+        assertTrue(bench.out().contains("at the start,") && bench.out().contains("after 2 updates (best"), bench.out());
+    }
+
+    @Test
     void badArgumentsGiveOneLineAndExitTwo(@TempDir Path dir) {
         Run unknownTask = run("eval", "--task", "nope", "--model", dir.toString());
         assertEquals(2, unknownTask.exit());

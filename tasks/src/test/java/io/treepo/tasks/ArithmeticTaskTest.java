@@ -143,4 +143,29 @@ class ArithmeticTaskTest {
         assertEquals("difficulty must be in [1, 4], got 5",
                 assertThrows(IllegalArgumentException.class, () -> ArithmeticConfig.level(5)).getMessage());
     }
+
+    @Test
+    void everyReferenceSolutionShowsValidWork() {
+        ArithmeticTask task = new ArithmeticTask(ArithmeticConfig.level(4));
+        for (long seed = 0; seed < 200; seed++) {
+            Problem p = task.generate(seed, Split.TRAIN);
+            assertTrue(ArithmeticTask.workIsValid(p.solution()), p.solution());
+        }
+    }
+
+    @Test
+    void aRightAnswerAfterAWrongStepIsNotValidWork() {
+        // Sampled from the warm-start policy: the answer is right, two steps are not.
+        String response = "6+8=14, 14+3+9\n14+3=21, 21+9\n21+9=26\nA: 26";
+        assertEquals(1.0, new ArithmeticTask(ArithmeticConfig.DEFAULT).score(response, "26").reward());
+        assertFalse(ArithmeticTask.workIsValid(response));
+        assertTrue(ArithmeticTask.workIsValid("6+8=14, 14+3+9\n14+3=17, 17+9\n17+9=26\nA: 26"));
+        assertTrue(ArithmeticTask.workIsValid("1-2=-1, -1-8\n-1-8=-9\nA: -9"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"A: 26", "", "6+8=14\nthen 26\nA: 26", "6/2=3\nA: 3", "99999999999999999999+1=0\nA: 0"})
+    void noWorkOrUnreadableWorkIsNotValid(String response) {
+        assertFalse(ArithmeticTask.workIsValid(response));
+    }
 }

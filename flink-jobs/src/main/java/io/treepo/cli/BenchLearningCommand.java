@@ -1,0 +1,285 @@
+package io.treepo.cli;
+
+import io.treepo.kafka.TaskPrompts;
+import io.treepo.policy.ByteTokenizer;
+import io.treepo.policy.DecoderConfig;
+import io.treepo.policy.DjlSegmentDecoder;
+import io.treepo.policy.EncodedWeights;
+import io.treepo.policy.PolicyTrainer;
+import io.treepo.policy.SamplingConfig;
+import io.treepo.policy.Tokenizer;
+import io.treepo.rollout.operator.LeafRecords;
+import io.treepo.rollout.reward.RewardFunction;
+import io.treepo.rollout.sampler.RolloutSampler;
+import io.treepo.rollout.sampler.SampledLeaf;
+import io.treepo.rollout.sampler.TreeConfig;
+import io.treepo.schemas.Leaf;
+import io.treepo.schemas.Prompt;
+import io.treepo.schemas.ScoredTree;
+import io.treepo.tasks.ArithmeticTask;
+import io.treepo.tasks.Task;
+import io.treepo.trainer.PolicyUpdater;
+import io.treepo.trainer.PpoDiagnostics;
+import io.treepo.trainer.UpdateReport;
+import io.treepo.trainer.operator.TrainerSettings;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code treepo bench learning}: the loop's learning step without the loop. The same sampler,
+ * verifier, advantages and PPO update as the job, driven in one process and strictly on-policy
+ * (sample, score, update, install, repeat), with greedy held-out accuracy every few updates. An
+ * experiment here takes a minute where a demo takes fifteen, and the settings carry over: it takes
+ * the loop's own options.
+ */
+@Command(
+        name = "learning",
+        mixinStandardHelpOptions = true,
+        description = {
+            "RL from the warm start in one process, without Kafka or Flink: the loop's sampler, verifier, advantages and "
+                    + "PPO update, strictly on-policy, with greedy held-out accuracy every few updates.",
+            "For finding learning settings quickly; `demo` and `compare` then run them through the real loop."
+        })
+public final class BenchLearningCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    LoopOptions loop;
+
+    @Option(names = "--model", paramLabel = "DIR", defaultValue = ".treepo/models/default",
+            description = "Warm-start policy; pretrained from scratch into DIR when missing. Default: ${DEFAULT-VALUE}.")
+    Path model;
+
+    @Option(names = "--pretrain-steps", paramLabel = "N", defaultValue = WarmStart.DEFAULT_PRETRAIN_STEPS,
+            description = "Supervised steps when the model is missing. Default: ${DEFAULT-VALUE}.")
+    long pretrainSteps;
+
+    @Option(names = "--task", paramLabel = "NAME", defaultValue = "arithmetic",
+            description = "Task of the training and held-out prompts (arithmetic or echo). Default: ${DEFAULT-VALUE}.")
+    String task;
+
+    @Option(names = "--updates", paramLabel = "N", defaultValue = "50", description = "Policy updates to run. Default: ${DEFAULT-VALUE}.")
+    int updates;
+
+    @Option(names = "--signal-trees", paramLabel = "N", defaultValue = "0",
+            description = "0: each update trains the --trees-per-step trees as sampled (trees whose leaves all score alike teach "
+                    + "nothing and drop out). N: keep sampling until N trees whose leaves disagree, and train on those "
+                    + "(DAPO's dynamic sampling). Default: ${DEFAULT-VALUE}.")
+    int signalTrees;
+
+    @Option(names = "--check-work",
+            description = "arithmetic only: a right answer scores 1 only when every worked step is true as well.")
+    boolean checkWork;
+
+    @Option(names = "--eval-prompts", paramLabel = "N", defaultValue = "300",
+            description = "Held-out problems scored greedily, as `eval` does. Default: ${DEFAULT-VALUE}.")
+    int evalPrompts;
+
+    @Option(names = "--eval-every", paramLabel = "UPDATES", defaultValue = "10",
+            description = "Updates between held-out evaluations (and at the start and the end). Default: ${DEFAULT-VALUE}.")
+    int evalEvery;
+
+    @Override
+    public Integer call() {
+        if (updates < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--updates must be >= 1, got " + updates);
+        if (signalTrees < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--signal-trees must be >= 0, got " + signalTrees);
+        if (evalPrompts < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--eval-prompts must be >= 1, got " + evalPrompts);
+        if (evalEvery < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--eval-every must be >= 1, got " + evalEvery);
+        if (pretrainSteps < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--pretrain-steps must be >= 1, got " + pretrainSteps);
+        Task source = CliTasks.byName(spec, task);
+        if (checkWork && !(source instanceof ArithmeticTask)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--check-work needs --task arithmetic, got " + task);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        EncodedWeights warmStart = WarmStart.load(spec, model, task, pretrainSteps, out);
+        TreeConfig tree;
+        TrainerSettings settings;
+        try {
+            tree = loop.treeConfig();
+            settings = loop.trainerSettings(WarmStart.asVersionZero(warmStart));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        new Experiment(tree, settings, source, warmStart, out).run();
+        return 0;
+    }
+
+    /** One run: the policy being trained, the decoder sampling from it, and the figures so far. */
+    private final class Experiment {
+        private final TreeConfig tree;
+        private final TrainerSettings settings;
+        private final Task task;
+        private final EncodedWeights warmStart;
+        private final PrintWriter out;
+        private final Tokenizer tokenizer = new ByteTokenizer();
+        private final TaskPrompts prompts;
+        private final long started = System.nanoTime();
+        private long sampledTokens;
+        private long version;
+
+        Experiment(TreeConfig tree, TrainerSettings settings, Task task, EncodedWeights warmStart, PrintWriter out) {
+            this.tree = tree;
+            this.settings = settings;
+            this.task = task;
+            this.warmStart = warmStart;
+            this.out = out;
+            this.prompts = new TaskPrompts(task, Task.Split.TRAIN, loop.seed * 1_000_003L, -1);
+        }
+
+        void run() {
+            out.printf("bench learning: %s from %s, %d updates of %s, lr %s, %s advantages, %s sampler, width %d%s%n",
+                    task.name(), model, updates,
+                    signalTrees > 0 ? signalTrees + " trees with signal" : settings.treesPerStep() + " trees",
+                    settings.optimizer().learningRate(), settings.estimator(), tree.kind(),
+                    tree.width(), checkWork ? ", reward checks the work" : "");
+            try (PolicyTrainer trainer = PolicyTrainer.create(warmStart, settings.optimizer(), tokenizer, settings.device());
+                    DjlSegmentDecoder decoder = DjlSegmentDecoder.create(DecoderConfig.defaults(), tokenizer, warmStart, 0)) {
+                PolicyUpdater updater = new PolicyUpdater(settings.updateConfig(), trainer);
+                double first = evaluate(decoder, 0);
+                double last = first;
+                double best = first;
+                int bestAt = 0;
+                for (int update = 1; update <= updates; update++) {
+                    Batch batch = sample(decoder, settings.treesPerStep());
+                    UpdateReport report = updater.update(batch.trees(), version);
+                    version++;
+                    decoder.installWeights(trainer.weights(), version);
+                    out.printf("update %3d  trees %3d (%3d with signal)  reward %.3f  right answer, wrong work %5.1f%%  "
+                                    + "leaves trained %4d  entropy %.3f  %5.0f s%n",
+                            update, batch.sampledTrees(), batch.signalTrees(), batch.meanReward(), 100 * batch.wrongWorkShare(),
+                            report.leavesTrained(), entropy(report), seconds());
+                    if (update % evalEvery == 0 || update == updates) {
+                        last = evaluate(decoder, update);
+                        if (last > best) {
+                            best = last;
+                            bestAt = update;
+                        }
+                    }
+                    out.flush();
+                }
+                out.printf("held-out accuracy %.1f%% at the start, %.1f%% after %d updates (best %.1f%% after %d); "
+                                + "%,d tokens sampled in %.0f s%n",
+                        100 * first, 100 * last, updates, 100 * best, bestAt, sampledTokens, seconds());
+                out.flush();
+            }
+        }
+
+        /** Samples trees until the batch is full: by trees sampled, or by trees with signal (--signal-trees). */
+        private Batch sample(DjlSegmentDecoder decoder, int treesPerRound) {
+            Batch batch = new Batch();
+            do {
+                RolloutSampler sampler = new RolloutSampler(tree, decoder, tokenizer::decode,
+                        loop.seed + batch.sampledTrees() + version * 1_000_003L);
+                Map<String, Prompt> byTree = new HashMap<>();
+                for (int i = 0; i < treesPerRound; i++) {
+                    Prompt prompt = prompts.next();
+                    String treeId = prompt.getId() + "@" + version;
+                    byTree.put(treeId, prompt);
+                    sampler.start(new RolloutSampler.TreeRequest(treeId, prompt.getId(), tokenizer.encodePrompt(prompt.getText()),
+                            task::answerFound, loop.seed ^ prompt.getId().hashCode()));
+                }
+                Map<String, List<Leaf>> leaves = new LinkedHashMap<>();
+                for (SampledLeaf leaf : sampler.runToCompletion()) {
+                    sampledTokens += leaf.responseTokens().length;
+                    leaves.computeIfAbsent(leaf.treeId(), k -> new ArrayList<>()).add(scored(leaf, byTree.get(leaf.treeId()), batch));
+                }
+                leaves.forEach((treeId, treeLeaves) -> batch.add(ScoredTree.newBuilder()
+                        .setTreeId(treeId)
+                        .setPromptId(treeLeaves.get(0).getPromptId())
+                        .setTask(task.name())
+                        .setPromptTokens(treeLeaves.get(0).getPromptTokens())
+                        .setLeaves(treeLeaves)
+                        .setComplete(true)
+                        .setClosedAtMs(System.currentTimeMillis())
+                        .build(), signalTrees > 0));
+            } while (signalTrees > 0 ? batch.signalTrees() < signalTrees : batch.sampledTrees() < treesPerRound);
+            return batch;
+        }
+
+        private Leaf scored(SampledLeaf sampled, Prompt prompt, Batch batch) {
+            Leaf leaf = LeafRecords.toRecord(sampled, prompt);
+            String text = RewardFunction.responseText(leaf, tokenizer);
+            Task.Score score = task.score(text, prompt.getReference());
+            boolean right = score.reward() >= 1;
+            boolean wrongWork = right && task instanceof ArithmeticTask && !ArithmeticTask.workIsValid(text);
+            batch.countLeaf(score.reward(), right, wrongWork);
+            float reward = (float) (checkWork && wrongWork ? 0 : score.reward());
+            return Leaf.newBuilder(leaf).setReward(reward).setExtractedAnswer(score.extractedAnswer()).build();
+        }
+
+        private double evaluate(DjlSegmentDecoder decoder, int update) {
+            TaskEvaluation.Result r = TaskEvaluation.run(decoder, tokenizer, task, evalPrompts, LoopRun.EVAL_SEED, SamplingConfig.greedy(), 200);
+            out.printf("held-out accuracy %.1f%% (%d/%d, greedy) after %d updates, %,d tokens sampled, %.0f s%n",
+                    100 * r.accuracy(), r.correct(), r.n(), update, sampledTokens, seconds());
+            out.flush();
+            return r.accuracy();
+        }
+
+        private static double entropy(UpdateReport report) {
+            return report.diagnostics().stream().mapToDouble(PpoDiagnostics::entropyMean).average().orElse(Double.NaN);
+        }
+
+        private double seconds() {
+            return (System.nanoTime() - started) / 1e9;
+        }
+    }
+
+    /** The trees one update trains, and what their leaves scored before any --check-work. */
+    private static final class Batch {
+        private final List<ScoredTree> trees = new ArrayList<>();
+        private int sampledTrees;
+        private int signalTrees;
+        private int leaves;
+        private double rewardSum;
+        private int right;
+        private int wrongWork;
+
+        /** @param signalOnly keep only trees whose leaves disagree (the others are counted, not trained) */
+        void add(ScoredTree tree, boolean signalOnly) {
+            sampledTrees++;
+            boolean signal = tree.getLeaves().stream().map(Leaf::getReward).distinct().count() > 1;
+            if (signal) signalTrees++;
+            if (signal || !signalOnly) trees.add(tree);
+        }
+
+        void countLeaf(double reward, boolean isRight, boolean isWrongWork) {
+            leaves++;
+            rewardSum += reward;
+            if (isRight) right++;
+            if (isWrongWork) wrongWork++;
+        }
+
+        List<ScoredTree> trees() {
+            return trees;
+        }
+
+        int sampledTrees() {
+            return sampledTrees;
+        }
+
+        int signalTrees() {
+            return signalTrees;
+        }
+
+        double meanReward() {
+            return leaves == 0 ? 0 : rewardSum / leaves;
+        }
+
+        /** Of the leaves with the right answer, the share whose worked steps are not all true. */
+        double wrongWorkShare() {
+            return right == 0 ? 0 : (double) wrongWork / right;
+        }
+    }
+}
