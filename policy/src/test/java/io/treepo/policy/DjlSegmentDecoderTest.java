@@ -75,6 +75,31 @@ class DjlSegmentDecoderTest {
     }
 
     @Test
+    void rowsOutlivingEarlierRowsStillMatchFullForwardAfterCompaction() {
+        try (DjlSegmentDecoder decoder = decoder(1L << 30)) {
+            Map<String, float[]> seen = observe(decoder);
+            List<DecodeRequest> requests = List.of(
+                    new DecodeRequest(PrefixNode.root(TOKENIZER.encodePrompt("1+2=")), 2),
+                    new DecodeRequest(PrefixNode.root(TOKENIZER.encodePrompt("9*9=")), 4),
+                    new DecodeRequest(PrefixNode.root(TOKENIZER.encodePrompt("a longer prompt: 17*3-4=")), 12),
+                    new DecodeRequest(PrefixNode.root(TOKENIZER.encodePrompt("8-3=")), 12));
+            List<DecodedSegment> out = decoder.decode(requests, SamplingConfig.greedy(), 7);
+            for (int r = 0; r < out.size(); r++) {
+                assertMatchesFullPass(decoder, seen, r, out.get(r));
+            }
+            // the first two rows stop early, so the batch is compacted under the last two: their new
+            // nodes' cache entries must come from their rows after compaction, so continuing them stays exact
+            seen.clear();
+            List<DecodedSegment> next = decoder.decode(
+                    List.of(new DecodeRequest(out.get(2).node(), 6), new DecodeRequest(out.get(3).node(), 6)), SamplingConfig.greedy(), 8);
+            for (int r = 0; r < next.size(); r++) {
+                assertMatchesFullPass(decoder, seen, r, next.get(r));
+            }
+            assertEquals(0, decoder.counters().recomputedTokens());
+        }
+    }
+
+    @Test
     void twoBranchesFromOneNodeMatchIndependentFullPasses() {
         try (DjlSegmentDecoder decoder = decoder(1L << 30)) {
             Map<String, float[]> seen = observe(decoder);
