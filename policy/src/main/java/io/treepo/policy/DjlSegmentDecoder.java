@@ -30,13 +30,17 @@ import java.util.function.Function;
  * (2) one prefill pass runs every row's pending tokens, left-padded, against the assembled cached
  * prefixes (rows of different lengths sit in one buffer; a per-row mask hides the gaps), and the
  * recomputed nodes go back into the cache; (3) one pass per step feeds each row's last token; a row
- * stops at EOS or its token limit, and once a quarter of the rows have stopped the batch is
- * compacted so finished rows stop costing compute; (4) each row's new node gets its cache entry.
+ * stops at EOS or its token limit, and the batch drops it at once (its node is cached, the last
+ * live rows move into the freed slots and the buffer is narrowed), so finished rows cost nothing;
+ * (4) each row's new node gets its cache entry.
  *
- * <p>Buffer layout, (L, 2, H, B, W, D) for keys/values: columns [0, Sc) cached prefixes
- * (right-padded), [Sc, Sc+P) pending tokens (left-padded), then one column per step. A row's W
- * columns are one run in memory, so the buffer is one concatenation of cache entries and zero
- * padding, and each layer writes a step's keys and values with one assignment.
+ * <p>Buffer layout, (L, 2, B, H, W, D) for keys/values: columns [0, Sc) cached prefixes
+ * (right-padded), [Sc, Sc+P) pending tokens (left-padded), then one column per step; each layer
+ * writes a step's keys and values with one assignment. Batch-major, so that dropping rows is a view
+ * of the first B' rows, not a copy. The buffer is a view of a workspace the decoder keeps between
+ * calls: on CPU a fresh buffer of this size (tens of MB) is fresh pages from the OS, and faulting
+ * them in cost more than the copies themselves. Columns a row does not use hold stale keys and values
+ * of earlier calls, finite and hidden by the mask (the workspace starts zeroed).
  *
  * <p>Thread-confined, like its NDManager: one decoder per operator thread.
  */
@@ -48,6 +52,7 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
     private final int pad;
     private final Set<PrefixNode> prefilledRoots = Collections.newSetFromMap(new WeakHashMap<>());
     private TransformerModel model;
+    private NDArray workspace; // flat float32 backing every call's key/value buffer; grows, never shrinks
     private long version;
     private long prefillTokens, decodedTokens, recomputedTokens, forwardCalls, cacheHits, cacheMisses;
     private LogitsObserver observer = (request, step, logits, offset) -> {};
@@ -219,8 +224,8 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
         final int sc; // cached columns
         final int p; // pending columns
         final int width; // buffer columns
-        NDArray kv; // (L, 2, H, B, W, D)
-        NDArray keyMask; // (B, 1, W)
+        NDArray kv; // (L, 2, B, H, W, D), a view of the workspace; B shrinks as rows finish
+        NDArray keyMask; // (B, 1, 1, W)
         int step; // columns [Sc+P, Sc+P+step) hold fed sampled tokens
 
         Batch(List<Row> rows, TokenSampler sampler) {
@@ -247,42 +252,49 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
                 int active = 0;
                 for (int b = 0; b < slots.size(); b++) {
                     Row row = slots.get(b);
-                    if (row.finished) continue;
                     observer.onLogits(row.request, row.length, logits, b * vocab);
                     if (!row.add(sampler.draw(logits, b * vocab, row.random))) active++;
                 }
                 if (active == 0) break;
-                if (active <= slots.size() * 3 / 4) compact();
+                if (active < slots.size()) compact(active);
                 logits = stepForward();
             }
             for (int b = 0; b < slots.size(); b++) finish(slots.get(b), b);
         }
 
         /**
-         * Builds {@link #kv}: each row's cached entries then zeros up to the buffer width, all rows
-         * concatenated along (B W) in one copy. Rows with equal padding share one zero array.
+         * Points {@link #kv} at the workspace and writes each row's cached entries into its first
+         * columns: one assignment per row (its entries concatenated first when there are several).
          */
         private void assemble() {
             ModelConfig c = model.config();
-            NDList parts = new NDList();
-            Map<Integer, NDArray> zeros = new HashMap<>();
+            kv = workspace(new Shape(c.layers(), 2, slots.size(), c.heads(), width, c.headSize()));
+            for (int b = 0; b < slots.size(); b++) {
+                Row row = slots.get(b);
+                NDList entries = new NDList();
+                for (PrefixNode n : row.chain.subList(0, row.cachedNodes)) {
+                    NDArray entry = cache.get(n).kv();
+                    if (entry != null) entries.add(entry);
+                }
+                if (!entries.isEmpty()) {
+                    NDArray prefix = entries.size() == 1 ? entries.get(0) : NDArrays.concat(entries, 3); // (L, 2, H, cached, D)
+                    kv.set(rowColumns(b, 0, row.cached), prefix);
+                }
+            }
+            buildMask();
+        }
+
+        /** Row b may attend to its cached columns, its real pending columns and all step columns. */
+        private void buildMask() {
             float[] mask = new float[slots.size() * width];
             for (int b = 0; b < slots.size(); b++) {
                 Row row = slots.get(b);
-                for (PrefixNode n : row.chain.subList(0, row.cachedNodes)) {
-                    NDArray entry = cache.get(n).kv();
-                    if (entry != null) parts.add(entry);
-                }
-                parts.add(zeros.computeIfAbsent(width - row.cached,
-                        n -> manager.zeros(new Shape(c.layers(), 2, c.heads(), n, c.headSize()))));
-                // row b may attend to its cached columns, its real pending columns and all step columns
                 for (int col = 0; col < width; col++) {
                     boolean visible = col < row.cached || col >= sc + p - row.pending.length;
                     mask[b * width + col] = visible ? 0f : TransformerModel.MASKED;
                 }
             }
-            kv = NDArrays.concat(parts, 3).reshape(c.layers(), 2, c.heads(), slots.size(), width, c.headSize());
-            keyMask = manager.create(mask, new Shape(slots.size(), 1, width));
+            keyMask = manager.create(mask, new Shape(slots.size(), 1, 1, width));
         }
 
         private float[] prefill() {
@@ -302,7 +314,7 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
                 NDArray queryCols = manager.arange(sc, sc + p, 1, DataType.INT64).reshape(p, 1);
                 NDArray keyCols = manager.arange(0, sc + p, 1, DataType.INT64).reshape(1, sc + p);
                 NDArray causal = keyCols.gt(queryCols).toType(DataType.FLOAT32, false).mul(TransformerModel.MASKED);
-                NDArray mask = keyMask.get(":, :, 0:{}", sc + p).add(causal.reshape(1, p, sc + p)); // (B, P, Sc+P)
+                NDArray mask = keyMask.get(":, :, :, 0:{}", sc + p).add(causal.reshape(1, 1, p, sc + p)); // (B, 1, P, Sc+P)
                 return run(tokens, positions, p, mask, sc);
             }
         }
@@ -314,13 +326,13 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
             int maxPosition = model.config().contextLength() - 1;
             for (int b = 0; b < batch; b++) {
                 Row row = slots.get(b);
-                tokens[b] = row.finished ? pad : row.lastToken();
+                tokens[b] = row.lastToken();
                 positions[b] = Math.min(maxPosition, row.prefix.totalLength() + row.length - 1);
             }
             int column = sc + p + step;
             step++;
             try (NDScope scope = new NDScope()) {
-                return run(tokens, positions, 1, keyMask.get(new NDIndex().addAllDim(2).addSliceDim(0, column + 1)), column);
+                return run(tokens, positions, 1, keyMask.get(new NDIndex().addAllDim(3).addSliceDim(0, column + 1)), column);
             }
         }
 
@@ -342,6 +354,11 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
             return new NDIndex().addIndices(layer).addAllDim(3).addSliceDim(from, to);
         }
 
+        /** Row b's keys and values, columns [from, to): (L, 2, H, to - from, D). */
+        private NDIndex rowColumns(int b, int from, int to) {
+            return new NDIndex().addAllDim(2).addIndices(b).addAllDim().addSliceDim(from, to);
+        }
+
         /** Puts the entries of nodes whose keys the prefill pass recomputed back into the cache. */
         private void storeRecomputed() {
             for (int b = 0; b < slots.size(); b++) {
@@ -359,7 +376,7 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
         /** Row b's columns [start, end) as a compact (L, 2, H, n, D) copy the cache can own, or null if empty. */
         private NDArray slice(int b, int start, int end) {
             if (end <= start) return null;
-            NDArray copy = kv.get(new NDIndex().addAllDim(3).addIndices(b).addSliceDim(start, end)).duplicate();
+            NDArray copy = kv.get(rowColumns(b, start, end)).duplicate();
             NDScope.unregister(copy);
             return copy;
         }
@@ -374,29 +391,47 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
                     Arrays.copyOf(row.entropies, row.length), tokens[tokens.length - 1] == eos, version);
         }
 
-        /** Drops finished rows from the buffer (after caching their nodes) so they stop costing compute. */
-        private void compact() {
-            List<Row> kept = new ArrayList<>();
-            List<Long> keptIndex = new ArrayList<>();
+        /**
+         * Drops finished rows (after caching their nodes): the last live rows move into their slots,
+         * copying only the columns written so far, and the buffer becomes a view of its first
+         * {@code live} rows.
+         */
+        private void compact(int live) {
             for (int b = 0; b < slots.size(); b++) {
-                Row row = slots.get(b);
-                if (row.finished) {
-                    finish(row, b);
-                } else {
-                    kept.add(row);
-                    keptIndex.add((long) b);
-                }
+                if (slots.get(b).finished) finish(slots.get(b), b);
             }
-            NDArray index = manager.create(keptIndex.stream().mapToLong(Long::longValue).toArray());
+            int written = sc + p + step;
+            int last = slots.size() - 1;
+            for (int b = 0; b < live; b++) {
+                if (!slots.get(b).finished) continue;
+                while (slots.get(last).finished) last--;
+                kv.set(rowColumns(b, 0, written), kv.get(rowColumns(last, 0, written)));
+                slots.set(b, slots.get(last));
+                last--;
+            }
+            slots.subList(live, slots.size()).clear();
             NDArray oldKv = kv;
             NDArray oldMask = keyMask;
-            kv = kv.get(new NDIndex(":, :, :, {}", index));
-            keyMask = keyMask.get(new NDIndex("{}", index));
+            kv = kv.get(new NDIndex().addAllDim(2).addSliceDim(0, live));
+            buildMask();
             oldKv.close();
             oldMask.close();
-            slots.clear();
-            slots.addAll(kept);
         }
+    }
+
+    /**
+     * A (zeroed once, then reused) buffer of {@code shape}: a view of the workspace, which grows at
+     * least twofold when too small, so a decoder allocates it a handful of times in its life.
+     */
+    private NDArray workspace(Shape shape) {
+        long size = shape.size();
+        if (workspace == null || workspace.size() < size) {
+            long grown = workspace == null ? size : Math.max(size, 2 * workspace.size());
+            if (workspace != null) workspace.close();
+            workspace = manager.zeros(new Shape(grown));
+            NDScope.unregister(workspace);
+        }
+        return workspace.get(new NDIndex().addSliceDim(0, size)).reshape(shape);
     }
 
     @Override
@@ -442,6 +477,7 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
 
     @Override
     public void close() {
+        if (workspace != null) workspace.close();
         cache.close();
         model.close();
         manager.close();

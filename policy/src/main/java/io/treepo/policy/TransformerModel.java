@@ -21,14 +21,15 @@ import java.util.SplittableRandom;
  * tokens' manager, so callers run passes inside a sub-manager or {@code NDScope} of their own.
  *
  * <p>Shapes: B batch, T new tokens, S keys attended over, C width, H heads, D = C / H, V vocab.
- * Attention runs head-major, (H, B, ...), so that a decoder's key/value buffer can hold each row's
- * positions as one run of columns and be assembled from cache entries by a single concatenation.
+ * Attention runs batch-major, (B, H, ...): a decoder's key/value buffer narrowed to its first rows
+ * (a view, when finished rows drop out) still folds (B, H) into one batch dimension for the matmuls,
+ * so nothing is copied.
  */
 public final class TransformerModel implements AutoCloseable {
     /** Added to masked attention scores: large but finite, so a fully masked (padding) row stays finite. */
     public static final float MASKED = -1e9f;
     private static final float LAYER_NORM_EPS = 1e-5f;
-    /** Index of keys and values in qkv (3, H, B, T, D), and of a sequence's last position in (B, T, C): built once, as string indices are parsed on every use. */
+    /** Index of keys and values in qkv (3, B, H, T, D), and of a sequence's last position in (B, T, C): built once, as string indices are parsed on every use. */
     private static final NDIndex KEYS_VALUES = new NDIndex().addSliceDim(1, 3);
     private static final NDIndex LAST_POSITION = new NDIndex().addAllDim().addIndices(-1);
 
@@ -40,8 +41,8 @@ public final class TransformerModel implements AutoCloseable {
     @FunctionalInterface
     public interface KvSink {
         /**
-         * @param keysValues (2, H, B, T, D) keys [0] and values [1] of this pass's tokens
-         * @return (2, H, B, S, D) keys and values to attend over, this pass's last
+         * @param keysValues (2, B, H, T, D) keys [0] and values [1] of this pass's tokens
+         * @return (2, B, H, S, D) keys and values to attend over, this pass's last
          */
         NDArray attend(int layer, NDArray keysValues);
     }
@@ -121,7 +122,7 @@ public final class TransformerModel implements AutoCloseable {
      *
      * @param tokens (B, T) int64 token ids
      * @param positions (B, T) int64 position of each token in its sequence (< contextLength)
-     * @param mask additive attention mask, (B or 1, T, S) or (1, 1, T, S): 0 where a query may attend,
+     * @param mask additive attention mask, (B or 1, 1, T, S): 0 where a query may attend,
      *     {@link #MASKED} elsewhere
      * @param lastOnly compute logits for the last of the T positions only
      * @return logits, (B, T, V), or (B, V) when {@code lastOnly}
@@ -137,13 +138,13 @@ public final class TransformerModel implements AutoCloseable {
         NDArray x = p("embed.tokens").get(out, new NDIndex("{}", tokens)).add(p("embed.positions").get(out, new NDIndex("{}", positions))); // (B, T, C)
         for (int l = 0; l < config.layers(); l++) {
             String pre = "block" + l + ".";
-            // attention: (B, T, C) -> qkv (3, H, B, T, D)
+            // attention: (B, T, C) -> qkv (3, B, H, T, D)
             NDArray a = layerNorm(x, pre + "attn.norm");
-            NDArray qkv = a.matMul(p(pre + "attn.qkv")).reshape(b, t, 3, h, d).transpose(2, 3, 0, 1, 4);
-            NDArray q = qkv.get(0).mul(scale); // (H, B, T, D)
-            NDArray keysValues = kv.attend(l, qkv.get(KEYS_VALUES)); // (2, H, B, S, D)
-            NDArray att = q.matMul(keysValues.get(0).transpose(0, 1, 3, 2)).add(mask).softmax(-1); // (H, B, T, S)
-            NDArray y = att.matMul(keysValues.get(1)).transpose(1, 2, 0, 3).reshape(b, t, c); // (B, T, H, D) -> (B, T, C)
+            NDArray qkv = a.matMul(p(pre + "attn.qkv")).reshape(b, t, 3, h, d).transpose(2, 0, 3, 1, 4);
+            NDArray q = qkv.get(0).mul(scale); // (B, H, T, D)
+            NDArray keysValues = kv.attend(l, qkv.get(KEYS_VALUES)); // (2, B, H, S, D)
+            NDArray att = q.matMul(keysValues.get(0).transpose(0, 1, 3, 2)).add(mask).softmax(-1); // (B, H, T, S)
+            NDArray y = att.matMul(keysValues.get(1)).transpose(0, 2, 1, 3).reshape(b, t, c); // (B, T, H, D) -> (B, T, C)
             x = x.add(y.matMul(p(pre + "attn.out")));
             // MLP: (B, T, C) -> (B, T, ratio*C) -> (B, T, C)
             NDArray m = layerNorm(x, pre + "mlp.norm").matMul(p(pre + "mlp.up"));
