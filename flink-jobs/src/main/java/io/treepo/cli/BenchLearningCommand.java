@@ -8,6 +8,7 @@ import io.treepo.policy.EncodedWeights;
 import io.treepo.policy.PolicyTrainer;
 import io.treepo.policy.SamplingConfig;
 import io.treepo.policy.Tokenizer;
+import io.treepo.report.RunReport;
 import io.treepo.rollout.operator.LeafRecords;
 import io.treepo.rollout.reward.RewardFunction;
 import io.treepo.rollout.sampler.RolloutSampler;
@@ -22,12 +23,16 @@ import io.treepo.trainer.PolicyUpdater;
 import io.treepo.trainer.PpoDiagnostics;
 import io.treepo.trainer.UpdateReport;
 import io.treepo.trainer.operator.TrainerSettings;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -91,6 +96,10 @@ public final class BenchLearningCommand implements Callable<Integer> {
             description = "Updates between held-out evaluations (and at the start and the end). Default: ${DEFAULT-VALUE}.")
     int evalEvery;
 
+    @Option(names = "--report-dir", paramLabel = "DIR",
+            description = "Also write learning.csv (one row per update) and plots of held-out accuracy and reward by update here.")
+    Path reportDir;
+
     @Override
     public Integer call() {
         if (updates < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--updates must be >= 1, got " + updates);
@@ -128,6 +137,10 @@ public final class BenchLearningCommand implements Callable<Integer> {
         private final long started = System.nanoTime();
         private long sampledTokens;
         private long version;
+        private final StringBuilder csv = new StringBuilder(
+                "update,trees,signal_trees,solved_trees,reward,right_answer_wrong_work,leaves_trained,entropy,sampled_tokens,time_s,heldout_accuracy\n");
+        private final List<double[]> heldOut = new ArrayList<>(); // (update, accuracy)
+        private final List<double[]> rewards = new ArrayList<>(); // (update, mean leaf reward)
 
         Experiment(TreeConfig tree, TrainerSettings settings, Task task, EncodedWeights warmStart, PrintWriter out) {
             this.tree = tree;
@@ -148,6 +161,7 @@ public final class BenchLearningCommand implements Callable<Integer> {
                     DjlSegmentDecoder decoder = DjlSegmentDecoder.create(DecoderConfig.defaults(), tokenizer, warmStart, 0)) {
                 PolicyUpdater updater = new PolicyUpdater(settings.updateConfig(), trainer);
                 double first = evaluate(decoder, 0);
+                csv.append(String.format(Locale.ROOT, "0,,,,,,,,0,%.1f,%.4f%n", seconds(), first));
                 double last = first;
                 double best = first;
                 int bestAt = 0;
@@ -156,24 +170,51 @@ public final class BenchLearningCommand implements Callable<Integer> {
                     UpdateReport report = updater.update(batch.trees(), version);
                     version++;
                     decoder.installWeights(trainer.weights(), version);
-                    out.printf("update %3d  trees %3d (%3d with signal)  reward %.3f  right answer, wrong work %5.1f%%  "
+                    out.printf("update %3d  trees %3d (%3d with signal, %3d solved)  reward %.3f  right answer, wrong work %5.1f%%  "
                                     + "leaves trained %4d  entropy %.3f  %5.0f s%n",
-                            update, batch.sampledTrees(), batch.signalTrees(), batch.meanReward(), 100 * batch.wrongWorkShare(),
+                            update, batch.sampledTrees(), batch.signalTrees(), batch.solvedTrees(), batch.meanReward(), 100 * batch.wrongWorkShare(),
                             report.leavesTrained(), entropy(report), seconds());
+                    rewards.add(new double[] {update, batch.meanReward()});
+                    String accuracy = "";
                     if (update % evalEvery == 0 || update == updates) {
                         last = evaluate(decoder, update);
+                        accuracy = String.format(Locale.ROOT, "%.4f", last);
                         if (last > best) {
                             best = last;
                             bestAt = update;
                         }
                     }
+                    csv.append(String.format(Locale.ROOT, "%d,%d,%d,%d,%.4f,%.4f,%d,%.4f,%d,%.1f,%s%n", update, batch.sampledTrees(),
+                            batch.signalTrees(), batch.solvedTrees(), batch.meanReward(), batch.wrongWorkShare(), report.leavesTrained(), entropy(report),
+                            sampledTokens, seconds(), accuracy));
                     out.flush();
                 }
                 out.printf("held-out accuracy %.1f%% at the start, %.1f%% after %d updates (best %.1f%% after %d); "
                                 + "%,d tokens sampled in %.0f s%n",
                         100 * first, 100 * last, updates, 100 * best, bestAt, sampledTokens, seconds());
+                if (reportDir != null) {
+                    writeReport();
+                }
                 out.flush();
             }
+        }
+
+        private void writeReport() {
+            try {
+                Files.createDirectories(reportDir);
+                Files.writeString(reportDir.resolve("learning.csv"), csv);
+                RunReport.lineChart(reportDir.resolve("heldout_vs_update.png"), "Held-out accuracy (greedy)", "update", "accuracy",
+                        List.of(series("held-out accuracy", heldOut)));
+                RunReport.lineChart(reportDir.resolve("reward_vs_update.png"), "Mean reward of the sampled leaves", "update", "reward",
+                        List.of(series("reward", rewards)));
+                out.printf("Report: %s (learning.csv, heldout_vs_update.png, reward_vs_update.png)%n", reportDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the report to " + reportDir + ": " + e.getMessage(), e);
+            }
+        }
+
+        private static RunReport.Series series(String name, List<double[]> points) {
+            return new RunReport.Series(name, points.stream().mapToDouble(p -> p[0]).toArray(), points.stream().mapToDouble(p -> p[1]).toArray());
         }
 
         /** Samples trees until the batch is full: by trees sampled, or by trees with signal (--signal-trees). */
@@ -224,6 +265,7 @@ public final class BenchLearningCommand implements Callable<Integer> {
             out.printf("held-out accuracy %.1f%% (%d/%d, greedy) after %d updates, %,d tokens sampled, %.0f s%n",
                     100 * r.accuracy(), r.correct(), r.n(), update, sampledTokens, seconds());
             out.flush();
+            heldOut.add(new double[] {update, r.accuracy()});
             return r.accuracy();
         }
 
@@ -241,6 +283,7 @@ public final class BenchLearningCommand implements Callable<Integer> {
         private final List<ScoredTree> trees = new ArrayList<>();
         private int sampledTrees;
         private int signalTrees;
+        private int solvedTrees;
         private int leaves;
         private double rewardSum;
         private int right;
@@ -249,6 +292,7 @@ public final class BenchLearningCommand implements Callable<Integer> {
         /** @param signalOnly keep only trees whose leaves disagree (the others are counted, not trained) */
         void add(ScoredTree tree, boolean signalOnly) {
             sampledTrees++;
+            if (tree.getLeaves().stream().anyMatch(l -> l.getReward() >= 1)) solvedTrees++;
             boolean signal = tree.getLeaves().stream().map(Leaf::getReward).distinct().count() > 1;
             if (signal) signalTrees++;
             if (signal || !signalOnly) trees.add(tree);
@@ -271,6 +315,11 @@ public final class BenchLearningCommand implements Callable<Integer> {
 
         int signalTrees() {
             return signalTrees;
+        }
+
+        /** Trees with at least one leaf scoring 1: the sampled pass@width. */
+        int solvedTrees() {
+            return solvedTrees;
         }
 
         double meanReward() {

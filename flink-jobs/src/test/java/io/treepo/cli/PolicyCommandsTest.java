@@ -3,10 +3,12 @@ package io.treepo.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -39,15 +41,21 @@ class PolicyCommandsTest {
     }
 
     @Test
-    void benchLearningUpdatesTheWarmStartAndScoresItOnHeldOutProblems(@TempDir Path dir) {
+    void benchLearningUpdatesTheWarmStartAndScoresItOnHeldOutProblems(@TempDir Path dir) throws IOException {
         Path model = dir.resolve("model");
         assertEquals(0, run("pretrain", "--model", "tiny", "--minutes", "0.05", "--eval-n", "1", "--out", model.toString(), "--device", "cpu").exit());
         Run bench = run("bench", "learning", "--model", model.toString(), "--updates", "2", "--trees-per-step", "4", "--width", "4",
-                "--max-depth", "2", "--eval-prompts", "4", "--eval-every", "1", "--check-work", "--device", "cpu");
+                "--max-depth", "2", "--eval-prompts", "4", "--eval-every", "1", "--check-work", "--device", "cpu",
+                "--report-dir", dir.resolve("report").toString());
         assertEquals(0, bench.exit(), bench.err());
-        assertTrue(bench.out().contains("update   2  trees   4"), bench.out());
+        assertTrue(bench.out().contains("update   2  trees   4 ("), bench.out());
         assertEquals(3, bench.out().lines().filter(l -> l.matches("held-out accuracy .* after \\d+ updates, .*")).count(), bench.out());
         assertTrue(bench.out().contains("at the start,") && bench.out().contains("after 2 updates (best"), bench.out());
+        List<String> csv = Files.readAllLines(dir.resolve("report/learning.csv"));
+        assertEquals(4, csv.size(), csv.toString()); // header, the start, two updates
+        assertTrue(csv.get(2).startsWith("1,4,"), csv.toString());
+        assertTrue(Files.size(dir.resolve("report/heldout_vs_update.png")) > 1000);
+        assertTrue(Files.size(dir.resolve("report/reward_vs_update.png")) > 1000);
     }
 
     @Test
