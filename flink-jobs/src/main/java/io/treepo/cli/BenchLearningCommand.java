@@ -11,13 +11,13 @@ import io.treepo.policy.Tokenizer;
 import io.treepo.report.RunReport;
 import io.treepo.rollout.operator.LeafRecords;
 import io.treepo.rollout.reward.RewardFunction;
+import io.treepo.rollout.reward.RewardRule;
 import io.treepo.rollout.sampler.RolloutSampler;
 import io.treepo.rollout.sampler.SampledLeaf;
 import io.treepo.rollout.sampler.TreeConfig;
 import io.treepo.schemas.Leaf;
 import io.treepo.schemas.Prompt;
 import io.treepo.schemas.ScoredTree;
-import io.treepo.tasks.ArithmeticTask;
 import io.treepo.tasks.Task;
 import io.treepo.trainer.PolicyUpdater;
 import io.treepo.trainer.PpoDiagnostics;
@@ -84,10 +84,6 @@ public final class BenchLearningCommand implements Callable<Integer> {
                     + "(DAPO's dynamic sampling). Default: ${DEFAULT-VALUE}.")
     int signalTrees;
 
-    @Option(names = "--check-work",
-            description = "arithmetic only: a right answer scores 1 only when every worked step is true as well.")
-    boolean checkWork;
-
     @Option(names = "--eval-prompts", paramLabel = "N", defaultValue = "300",
             description = "Held-out problems scored greedily, as `eval` does. Default: ${DEFAULT-VALUE}.")
     int evalPrompts;
@@ -108,9 +104,6 @@ public final class BenchLearningCommand implements Callable<Integer> {
         if (evalEvery < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--eval-every must be >= 1, got " + evalEvery);
         if (pretrainSteps < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--pretrain-steps must be >= 1, got " + pretrainSteps);
         Task source = CliTasks.byName(spec, task);
-        if (checkWork && !(source instanceof ArithmeticTask)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--check-work needs --task arithmetic, got " + task);
-        }
         PrintWriter out = spec.commandLine().getOut();
         EncodedWeights warmStart = WarmStart.load(spec, model, task, pretrainSteps, out);
         TreeConfig tree;
@@ -133,6 +126,7 @@ public final class BenchLearningCommand implements Callable<Integer> {
         private final EncodedWeights warmStart;
         private final PrintWriter out;
         private final Tokenizer tokenizer = new ByteTokenizer();
+        private final RewardRule rule = loop.rewardRule();
         private final TaskPrompts prompts;
         private final long started = System.nanoTime();
         private long sampledTokens;
@@ -156,7 +150,7 @@ public final class BenchLearningCommand implements Callable<Integer> {
                     task.name(), model, updates,
                     signalTrees > 0 ? signalTrees + " trees with signal" : settings.treesPerStep() + " trees",
                     settings.optimizer().learningRate(), settings.estimator(), tree.kind(),
-                    tree.width(), checkWork ? ", reward checks the work" : "");
+                    tree.width(), loop.checkWork ? ", reward checks the work" : "");
             try (PolicyTrainer trainer = PolicyTrainer.create(warmStart, settings.optimizer(), tokenizer, settings.device());
                     DjlSegmentDecoder decoder = DjlSegmentDecoder.create(DecoderConfig.defaults(), tokenizer, warmStart, 0)) {
                 PolicyUpdater updater = new PolicyUpdater(settings.updateConfig(), trainer);
@@ -251,13 +245,9 @@ public final class BenchLearningCommand implements Callable<Integer> {
 
         private Leaf scored(SampledLeaf sampled, Prompt prompt, Batch batch) {
             Leaf leaf = LeafRecords.toRecord(sampled, prompt);
-            String text = RewardFunction.responseText(leaf, tokenizer);
-            Task.Score score = task.score(text, prompt.getReference());
-            boolean right = score.reward() >= 1;
-            boolean wrongWork = right && task instanceof ArithmeticTask && !ArithmeticTask.workIsValid(text);
-            batch.countLeaf(score.reward(), right, wrongWork);
-            float reward = (float) (checkWork && wrongWork ? 0 : score.reward());
-            return Leaf.newBuilder(leaf).setReward(reward).setExtractedAnswer(score.extractedAnswer()).build();
+            RewardRule.Reward reward = rule.score(task, RewardFunction.responseText(leaf, tokenizer), prompt.getReference());
+            batch.countLeaf(reward);
+            return Leaf.newBuilder(leaf).setReward((float) reward.reward()).setExtractedAnswer(reward.extractedAnswer()).build();
         }
 
         private double evaluate(DjlSegmentDecoder decoder, int update) {
@@ -278,7 +268,7 @@ public final class BenchLearningCommand implements Callable<Integer> {
         }
     }
 
-    /** The trees one update trains, and what their leaves scored before any --check-work. */
+    /** The trees one update trains, and what their leaves scored. */
     private static final class Batch {
         private final List<ScoredTree> trees = new ArrayList<>();
         private int sampledTrees;
@@ -298,11 +288,11 @@ public final class BenchLearningCommand implements Callable<Integer> {
             if (signal || !signalOnly) trees.add(tree);
         }
 
-        void countLeaf(double reward, boolean isRight, boolean isWrongWork) {
+        void countLeaf(RewardRule.Reward reward) {
             leaves++;
-            rewardSum += reward;
-            if (isRight) right++;
-            if (isWrongWork) wrongWork++;
+            rewardSum += reward.reward();
+            if (reward.reward() >= 1 || reward.rightAnswerWrongWork()) right++;
+            if (reward.rightAnswerWrongWork()) wrongWork++;
         }
 
         List<ScoredTree> trees() {

@@ -9,6 +9,7 @@ import io.treepo.rollout.sampler.DivergencePolicy;
 import io.treepo.rollout.sampler.FallbackPoint;
 import io.treepo.rollout.sampler.SamplerKind;
 import io.treepo.rollout.sampler.SoftmaxDivergence;
+import io.treepo.rollout.reward.RewardRule;
 import io.treepo.rollout.sampler.TreeConfig;
 import io.treepo.trainer.Estimator;
 import io.treepo.trainer.PpoConfig;
@@ -82,6 +83,12 @@ final class LoopOptions {
     @Option(names = "--temperature", paramLabel = "T", defaultValue = "1.0", description = "Sampling temperature. Default: ${DEFAULT-VALUE}.")
     float temperature;
 
+    @Option(names = "--check-work",
+            description = "Reward arithmetic leaves for a right answer only when every worked step is true as well (a small policy "
+                    + "often reaches the right answer through a wrong step, and rewarding that teaches the wrong step). "
+                    + "Held-out accuracy still scores the answer alone.")
+    boolean checkWork;
+
     @Option(names = "--trees-per-step", paramLabel = "N", defaultValue = "16",
             description = "Scored trees per policy update (one published version each). Default: ${DEFAULT-VALUE}.")
     int treesPerStep;
@@ -127,7 +134,11 @@ final class LoopOptions {
     JobConfig toJobConfig(Properties kafka, byte[] initialWeights) {
         RolloutConfig rollout = new RolloutConfig(treeConfig(), maxTreesInFlight, initialWeights, cacheMb << 20, seed, device);
         return new JobConfig(kafka, Topics.defaults(), groupId, rolloutParallelism, rollout, trainerSettings(initialWeights), 2,
-                Duration.ofSeconds(10), Duration.ofSeconds(treeTimeoutSeconds), 2000);
+                Duration.ofSeconds(10), Duration.ofSeconds(treeTimeoutSeconds), 2000).withReward(rewardRule());
+    }
+
+    RewardRule rewardRule() {
+        return new RewardRule(checkWork);
     }
 
     TreeConfig treeConfig() {

@@ -2,6 +2,7 @@ package io.treepo.jobs;
 
 import io.treepo.kafka.Topics;
 import io.treepo.rollout.operator.RolloutConfig;
+import io.treepo.rollout.reward.RewardRule;
 import io.treepo.trainer.operator.TrainerSettings;
 import java.io.Serializable;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.Properties;
  * @param groupId consumer group of the prompts source (offsets are committed on checkpoints)
  * @param rolloutParallelism rollout subtasks (one policy copy each)
  * @param rewardThreads verifier threads per reward subtask
+ * @param reward what earns a leaf its reward
  * @param rewardTimeout a verifier slower than this gives reward 0 (counted)
  * @param treeTimeout a tree whose leaves have not all arrived by then is trained on what arrived
  * @param maxPromptChars longer prompts go to the dead-letter topic
@@ -28,6 +30,7 @@ public record JobConfig(
         RolloutConfig rollout,
         TrainerSettings trainer,
         int rewardThreads,
+        RewardRule reward,
         Duration rewardTimeout,
         Duration treeTimeout,
         int maxPromptChars,
@@ -36,12 +39,17 @@ public record JobConfig(
 
     public JobConfig(Properties kafka, Topics topics, String groupId, int rolloutParallelism, RolloutConfig rollout,
             TrainerSettings trainer, int rewardThreads, Duration rewardTimeout, Duration treeTimeout, int maxPromptChars) {
-        this(kafka, topics, groupId, rolloutParallelism, rollout, trainer, rewardThreads, rewardTimeout, treeTimeout, maxPromptChars,
-                FaultInjection.none());
+        this(kafka, topics, groupId, rolloutParallelism, rollout, trainer, rewardThreads, RewardRule.ANSWER_ONLY, rewardTimeout, treeTimeout,
+                maxPromptChars, FaultInjection.none());
     }
 
     public JobConfig withFaults(FaultInjection faults) {
-        return new JobConfig(kafka, topics, groupId, rolloutParallelism, rollout, trainer, rewardThreads, rewardTimeout, treeTimeout,
+        return new JobConfig(kafka, topics, groupId, rolloutParallelism, rollout, trainer, rewardThreads, reward, rewardTimeout, treeTimeout,
+                maxPromptChars, faults);
+    }
+
+    public JobConfig withReward(RewardRule reward) {
+        return new JobConfig(kafka, topics, groupId, rolloutParallelism, rollout, trainer, rewardThreads, reward, rewardTimeout, treeTimeout,
                 maxPromptChars, faults);
     }
 
@@ -52,6 +60,7 @@ public record JobConfig(
         if (groupId == null || groupId.isBlank()) throw new IllegalArgumentException("groupId must not be blank");
         if (rolloutParallelism < 1) throw new IllegalArgumentException("rolloutParallelism must be >= 1, got " + rolloutParallelism);
         if (rewardThreads < 1) throw new IllegalArgumentException("rewardThreads must be >= 1, got " + rewardThreads);
+        if (reward == null) throw new IllegalArgumentException("reward must not be null (RewardRule.ANSWER_ONLY for the task's score)");
         if (rewardTimeout.isNegative() || rewardTimeout.isZero()) throw new IllegalArgumentException("rewardTimeout must be positive");
         if (treeTimeout.isNegative() || treeTimeout.isZero()) throw new IllegalArgumentException("treeTimeout must be positive");
         if (maxPromptChars < 1) throw new IllegalArgumentException("maxPromptChars must be >= 1, got " + maxPromptChars);

@@ -85,7 +85,7 @@ final class LoopFixture {
                 TrainerConfig.defaults().withLearningRate(1e-3f), tinyWeights(), TREES_PER_STEP, 4096, "cpu");
         return new JobConfig(kafka.kafka().clientProperties(), topics, group, 1,
                 new RolloutConfig(tree, 4, tinyWeights(), 64L << 20, 3, "cpu"), trainer, 2, Duration.ofSeconds(10),
-                Duration.ofSeconds(60), 500, faults);
+                Duration.ofSeconds(60), 500).withFaults(faults);
     }
 
     /** A MiniCluster with short checkpoints and quick restarts, optionally resuming from a savepoint. */

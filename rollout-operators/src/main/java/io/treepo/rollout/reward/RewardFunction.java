@@ -7,6 +7,7 @@ import io.treepo.schemas.Segment;
 import io.treepo.tasks.Task;
 import io.treepo.tasks.Tasks;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,6 +25,7 @@ public final class RewardFunction extends RichAsyncFunction<Leaf, Leaf> {
     private static final long serialVersionUID = 1L;
 
     private final int threads;
+    private final RewardRule rule;
 
     private transient ExecutorService executor;
     private transient Tokenizer tokenizer;
@@ -31,13 +33,18 @@ public final class RewardFunction extends RichAsyncFunction<Leaf, Leaf> {
     private transient Counter correct;
     private transient Counter timeouts;
     private transient Counter failures;
+    private transient Counter wrongWork;
 
-    /** @param threads verifier threads per subtask */
-    public RewardFunction(int threads) {
+    /**
+     * @param threads verifier threads per subtask
+     * @param rule what earns the reward
+     */
+    public RewardFunction(int threads, RewardRule rule) {
         if (threads < 1) {
             throw new IllegalArgumentException("reward threads must be >= 1, got " + threads);
         }
         this.threads = threads;
+        this.rule = Objects.requireNonNull(rule, "rule");
     }
 
     @Override
@@ -53,6 +60,7 @@ public final class RewardFunction extends RichAsyncFunction<Leaf, Leaf> {
         correct = metrics.counter("leavesCorrect");
         timeouts = metrics.counter("rewardTimeouts");
         failures = metrics.counter("rewardFailures");
+        wrongWork = metrics.counter("rightAnswerWrongWork");
     }
 
     @Override
@@ -75,12 +83,16 @@ public final class RewardFunction extends RichAsyncFunction<Leaf, Leaf> {
 
     private Leaf score(Leaf leaf) {
         Task task = Tasks.byName(leaf.getTask());
-        Task.Score score = task.score(responseText(leaf, tokenizer), leaf.getReference());
+        RewardRule.Reward reward = rule.score(task, responseText(leaf, tokenizer), leaf.getReference());
         scored.inc();
-        if (score.reward() > 0) {
+        if (reward.reward() > 0) {
             correct.inc();
         }
-        return withReward(leaf, (float) score.reward(), score.extractedAnswer(), null);
+        if (reward.rightAnswerWrongWork()) {
+            wrongWork.inc();
+        }
+        return withReward(leaf, (float) reward.reward(), reward.extractedAnswer(),
+                rule.checkWork() && reward.rightAnswerWrongWork() ? "right answer, wrong work" : null);
     }
 
     /** The text of a leaf's response: every segment's tokens in order, special tokens dropped. */
