@@ -22,6 +22,9 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  */
 public final class RunReport implements AutoCloseable {
     /** The CSV's columns: step and version first, then the trainer's figures. */
+    /** Batches per point of the trend line drawn over per-batch series. */
+    static final int TREND_BATCHES = 50;
+
     public static final List<String> COLUMNS = List.of("batch", "time_s", "step", "version", "trees", "leaves", "sampled_tokens",
             "trajectory_tokens", "cumulative_sampled_tokens", "reward_mean", "accuracy", "loss", "clip_fraction", "approx_kl", "entropy",
             "grad_norm", "staleness", "zero_signal_trees");
@@ -208,7 +211,24 @@ public final class RunReport implements AutoCloseable {
             int column = ys[i];
             series.add(new Series(names[i], xs, rows.stream().mapToDouble(r -> Double.isNaN(r[column]) ? 0 : r[column]).toArray()));
         }
+        // Per batch, a long run's reward is mostly noise (16 trees a point); a trailing mean shows the trend.
+        if (rows.size() >= 2 * TREND_BATCHES) {
+            Series first = series.get(0);
+            series.add(new Series(first.name() + ", mean of the last " + TREND_BATCHES, xs, trailingMean(first.ys(), TREND_BATCHES)));
+        }
         return lineChart(file, title, xTitle, yTitle, series);
+    }
+
+    /** Each value replaced by the mean of it and the {@code window - 1} before it (fewer at the start). */
+    static double[] trailingMean(double[] ys, int window) {
+        double[] out = new double[ys.length];
+        double sum = 0;
+        for (int i = 0; i < ys.length; i++) {
+            sum += ys[i];
+            if (i >= window) sum -= ys[i - window];
+            out[i] = sum / Math.min(i + 1, window);
+        }
+        return out;
     }
 
     /** A PNG line chart; a y title containing "share" or "accuracy" gets the axis 0 to 1. Returns the file. */

@@ -42,4 +42,10 @@ class RunReportTest {
             assertThat(report.writeSummary()).contains("held-out accuracy (greedy): 25.0% at version 0 -> 50.0% at version 2 (+25.0 points)");
         }
     }
+
+    @Test
+    void theTrendLineIsTheMeanOfTheLastWindow() {
+        assertThat(RunReport.trailingMean(new double[] {1, 3, 5, 7, 9}, 2)).containsExactly(1, 2, 4, 6, 8);
+        assertThat(RunReport.trailingMean(new double[] {0, 0, 1, 1}, 10)).containsExactly(0, 0, 1.0 / 3, 0.5);
+    }
 }
