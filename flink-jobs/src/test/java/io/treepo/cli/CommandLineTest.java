@@ -47,7 +47,9 @@ class CommandLineTest {
         CommandLine sub = TreepoCommand.newCommandLine().getSubcommands().get(command);
         for (CommandLine.Model.OptionSpec option : sub.getCommandSpec().options()) {
             assertThat(option.description()).as(command + " " + option.longestName() + " has a description").isNotEmpty();
-            assertThat(run.out()).contains(option.longestName());
+            // picocli shows a negatable --x as --[no-]x
+            String shown = option.negatable() ? option.longestName().replaceFirst("^--", "--[no-]") : option.longestName();
+            assertThat(run.out()).contains(shown);
         }
     }
 
