@@ -63,17 +63,8 @@ public final class BenchLearningCommand implements Callable<Integer> {
     @Mixin
     LoopOptions loop;
 
-    @Option(names = "--model", paramLabel = "DIR", defaultValue = ".treepo/models/default",
-            description = "Warm-start policy; pretrained from scratch into DIR when missing. Default: ${DEFAULT-VALUE}.")
-    Path model;
-
-    @Option(names = "--pretrain-steps", paramLabel = "N", defaultValue = WarmStart.DEFAULT_PRETRAIN_STEPS,
-            description = "Supervised steps when the model is missing. Default: ${DEFAULT-VALUE}.")
-    long pretrainSteps;
-
-    @Option(names = "--task", paramLabel = "NAME", defaultValue = "arithmetic",
-            description = "Task of the training and held-out prompts (arithmetic or echo). Default: ${DEFAULT-VALUE}.")
-    String task;
+    @Mixin
+    WarmStartOptions start;
 
     @Option(names = "--updates", paramLabel = "N", defaultValue = "50", description = "Policy updates to run. Default: ${DEFAULT-VALUE}.")
     int updates;
@@ -102,10 +93,9 @@ public final class BenchLearningCommand implements Callable<Integer> {
         if (signalTrees < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--signal-trees must be >= 0, got " + signalTrees);
         if (evalPrompts < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--eval-prompts must be >= 1, got " + evalPrompts);
         if (evalEvery < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--eval-every must be >= 1, got " + evalEvery);
-        if (pretrainSteps < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--pretrain-steps must be >= 1, got " + pretrainSteps);
-        Task source = CliTasks.byName(spec, task);
+        Task source = start.validate(spec);
         PrintWriter out = spec.commandLine().getOut();
-        EncodedWeights warmStart = WarmStart.load(spec, model, task, pretrainSteps, out);
+        EncodedWeights warmStart = start.load(spec, out);
         TreeConfig tree;
         TrainerSettings settings;
         try {
@@ -147,7 +137,7 @@ public final class BenchLearningCommand implements Callable<Integer> {
 
         void run() {
             out.printf("bench learning: %s from %s, %d updates of %s, lr %s, %s advantages, %s sampler, width %d%s%n",
-                    task.name(), model, updates,
+                    task.name(), start.model, updates,
                     signalTrees > 0 ? signalTrees + " trees with signal" : settings.treesPerStep() + " trees",
                     settings.optimizer().learningRate(), settings.estimator(), tree.kind(),
                     tree.width(), loop.checkWork ? ", reward checks the work" : "");

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options of a run on this machine (embedded Kafka, local Flink), shared by {@code demo} and {@code compare}. */
@@ -23,19 +24,8 @@ final class LocalRunOptions {
                     + "(the UI has no authentication). Default: ${DEFAULT-VALUE}.")
     String webBind;
 
-    @Option(names = "--model", paramLabel = "DIR", defaultValue = ".treepo/models/default",
-            description = "Warm-start policy; pretrained from scratch into DIR when missing. Default: ${DEFAULT-VALUE}.")
-    Path model;
-
-    @Option(names = "--pretrain-steps", paramLabel = "N", defaultValue = WarmStart.DEFAULT_PRETRAIN_STEPS,
-            description = "Supervised steps when the model is missing: a step budget, not a time budget, so the warm start "
-                    + "is as good on a busy machine as on an idle one (about 25-40%% held-out accuracy, leaving RL room). "
-                    + "Default: ${DEFAULT-VALUE}.")
-    long pretrainSteps;
-
-    @Option(names = "--task", paramLabel = "NAME", defaultValue = "arithmetic",
-            description = "Task of the generated prompts (arithmetic or echo). Default: ${DEFAULT-VALUE}.")
-    String task;
+    @Mixin
+    WarmStartOptions start;
 
     @Option(names = "--backlog", paramLabel = "N", defaultValue = "0",
             description = "Prompts produced ahead of training; 0 picks enough to keep the rollout busy and no more "
@@ -67,11 +57,10 @@ final class LocalRunOptions {
             System.setProperty(INTRA_OP_THREADS, "1");
         }
         if (minutes < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--minutes must be >= 0, got " + minutes);
-        if (pretrainSteps < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--pretrain-steps must be >= 1, got " + pretrainSteps);
         if (evalPrompts < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--eval-prompts must be >= 0, got " + evalPrompts);
         if (evalSeconds < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--eval-every must be >= 1, got " + evalSeconds);
         if (backlog < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--backlog must be >= 0, got " + backlog);
-        CliTasks.byName(spec, task);
+        start.validate(spec);
     }
 
     String webUrl() {
@@ -79,11 +68,11 @@ final class LocalRunOptions {
     }
 
     EncodedWeights warmStart(CommandSpec spec, PrintWriter out) {
-        return WarmStart.load(spec, model, task, pretrainSteps, out);
+        return start.load(spec, out);
     }
 
     LoopRun loopRun(CommandSpec spec, String jobName, LoopOptions loop, EncodedWeights warmStart, Path reportDir, double minutes) {
-        Task prompts = CliTasks.byName(spec, task);
+        Task prompts = CliTasks.byName(spec, start.task);
         // Every prompt beyond what one update and the trees in flight take is sampled before the update that
         // precedes its training lands: a version staler, and PPO's clip discards what it would have taught.
         int ahead = backlog > 0 ? backlog : loop.treesPerStep + loop.maxTreesInFlight * loop.rolloutParallelism;
