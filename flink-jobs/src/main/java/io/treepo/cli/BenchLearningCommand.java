@@ -15,6 +15,7 @@ import io.treepo.rollout.reward.RewardRule;
 import io.treepo.rollout.sampler.RolloutSampler;
 import io.treepo.rollout.sampler.SampledLeaf;
 import io.treepo.rollout.sampler.TreeConfig;
+import io.treepo.rollout.window.TreeWindowFunction;
 import io.treepo.schemas.Leaf;
 import io.treepo.schemas.Prompt;
 import io.treepo.schemas.ScoredTree;
@@ -94,6 +95,13 @@ public final class BenchLearningCommand implements Callable<Integer> {
         if (evalPrompts < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--eval-prompts must be >= 1, got " + evalPrompts);
         if (evalEvery < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--eval-every must be >= 1, got " + evalEvery);
         Task source = start.validate(spec);
+        if (reportDir != null) {
+            try {
+                Files.createDirectories(reportDir); // now, not after the run: a bad path should not cost the run
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--report-dir: cannot create " + reportDir + ": " + e);
+            }
+        }
         PrintWriter out = spec.commandLine().getOut();
         EncodedWeights warmStart = start.load(spec, out);
         TreeConfig tree;
@@ -185,7 +193,6 @@ public final class BenchLearningCommand implements Callable<Integer> {
 
         private void writeReport() {
             try {
-                Files.createDirectories(reportDir);
                 Files.writeString(reportDir.resolve("learning.csv"), csv);
                 RunReport.lineChart(reportDir.resolve("heldout_vs_update.png"), "Held-out accuracy (greedy)", "update", "accuracy",
                         List.of(series("held-out accuracy", heldOut)));
@@ -220,15 +227,8 @@ public final class BenchLearningCommand implements Callable<Integer> {
                     sampledTokens += leaf.responseTokens().length;
                     leaves.computeIfAbsent(leaf.treeId(), k -> new ArrayList<>()).add(scored(leaf, byTree.get(leaf.treeId()), batch));
                 }
-                leaves.forEach((treeId, treeLeaves) -> batch.add(ScoredTree.newBuilder()
-                        .setTreeId(treeId)
-                        .setPromptId(treeLeaves.get(0).getPromptId())
-                        .setTask(task.name())
-                        .setPromptTokens(treeLeaves.get(0).getPromptTokens())
-                        .setLeaves(treeLeaves)
-                        .setComplete(true)
-                        .setClosedAtMs(System.currentTimeMillis())
-                        .build(), signalTrees > 0));
+                leaves.forEach((treeId, treeLeaves) -> batch.add(
+                        TreeWindowFunction.scoredTree(treeId, treeLeaves, true, System.currentTimeMillis()), signalTrees > 0));
             } while (signalTrees > 0 ? batch.signalTrees() < signalTrees : batch.sampledTrees() < treesPerRound);
             return batch;
         }

@@ -94,6 +94,22 @@ public final class TreeWindowFunction extends KeyedProcessFunction<String, Leaf,
         }
     }
 
+    /** A tree's scored leaves, in the order the tree finished them, as the trainer takes them. */
+    public static ScoredTree scoredTree(String treeId, List<Leaf> leaves, boolean complete, long closedAtMs) {
+        List<Leaf> ordered = new ArrayList<>(leaves);
+        ordered.sort(Comparator.comparingInt(Leaf::getLeafIndex));
+        Leaf first = ordered.get(0);
+        return ScoredTree.newBuilder()
+                .setTreeId(treeId)
+                .setPromptId(first.getPromptId())
+                .setTask(first.getTask())
+                .setPromptTokens(first.getPromptTokens())
+                .setLeaves(ordered)
+                .setComplete(complete)
+                .setClosedAtMs(closedAtMs)
+                .build();
+    }
+
     private List<Leaf> collect() throws Exception {
         List<Leaf> all = new ArrayList<>();
         leaves.get().forEach(all::add);
@@ -101,17 +117,7 @@ public final class TreeWindowFunction extends KeyedProcessFunction<String, Leaf,
     }
 
     private void fire(String treeId, List<Leaf> all, boolean isComplete, long now, Collector<ScoredTree> out) throws Exception {
-        all.sort(Comparator.comparingInt(Leaf::getLeafIndex));
-        Leaf first = all.get(0);
-        out.collect(ScoredTree.newBuilder()
-                .setTreeId(treeId)
-                .setPromptId(first.getPromptId())
-                .setTask(first.getTask())
-                .setPromptTokens(first.getPromptTokens())
-                .setLeaves(all)
-                .setComplete(isComplete)
-                .setClosedAtMs(now)
-                .build());
+        out.collect(scoredTree(treeId, all, isComplete, now));
         leaves.clear();
         expected.clear();
         deadline.clear();
