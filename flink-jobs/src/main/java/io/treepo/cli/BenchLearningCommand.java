@@ -30,6 +30,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -131,7 +132,7 @@ public final class BenchLearningCommand implements Callable<Integer> {
         private long version;
         private final StringBuilder csv = new StringBuilder(
                 "update,trees,signal_trees,solved_trees,reward,right_answer_wrong_work,leaves_trained,entropy,sampled_tokens,time_s,heldout_accuracy\n");
-        private final List<double[]> heldOut = new ArrayList<>(); // (update, accuracy)
+        private final List<double[]> heldOut = new ArrayList<>(); // (update, accuracy), the start first
         private final List<double[]> rewards = new ArrayList<>(); // (update, mean leaf reward)
 
         Experiment(TreeConfig tree, TrainerSettings settings, Task task, EncodedWeights warmStart, PrintWriter out) {
@@ -152,11 +153,7 @@ public final class BenchLearningCommand implements Callable<Integer> {
             try (PolicyTrainer trainer = PolicyTrainer.create(warmStart, settings.optimizer(), tokenizer, settings.device());
                     DjlSegmentDecoder decoder = DjlSegmentDecoder.create(DecoderConfig.defaults(), tokenizer, warmStart, 0)) {
                 PolicyUpdater updater = new PolicyUpdater(settings.updateConfig(), trainer);
-                double first = evaluate(decoder, 0);
-                csv.append(String.format(Locale.ROOT, "0,,,,,,,,0,%.1f,%.4f%n", seconds(), first));
-                double last = first;
-                double best = first;
-                int bestAt = 0;
+                csv.append(String.format(Locale.ROOT, "0,,,,,,,,0,%.1f,%.4f%n", seconds(), evaluate(decoder, 0)));
                 for (int update = 1; update <= updates; update++) {
                     Batch batch = sample(decoder, settings.treesPerStep());
                     UpdateReport report = updater.update(batch.trees(), version);
@@ -167,23 +164,18 @@ public final class BenchLearningCommand implements Callable<Integer> {
                             update, batch.sampledTrees(), batch.signalTrees(), batch.solvedTrees(), batch.meanReward(), 100 * batch.wrongWorkShare(),
                             report.leavesTrained(), entropy(report), seconds());
                     rewards.add(new double[] {update, batch.meanReward()});
-                    String accuracy = "";
-                    if (update % evalEvery == 0 || update == updates) {
-                        last = evaluate(decoder, update);
-                        accuracy = String.format(Locale.ROOT, "%.4f", last);
-                        if (last > best) {
-                            best = last;
-                            bestAt = update;
-                        }
-                    }
+                    String accuracy = update % evalEvery == 0 || update == updates
+                            ? String.format(Locale.ROOT, "%.4f", evaluate(decoder, update)) : "";
                     csv.append(String.format(Locale.ROOT, "%d,%d,%d,%d,%.4f,%.4f,%d,%.4f,%d,%.1f,%s%n", update, batch.sampledTrees(),
                             batch.signalTrees(), batch.solvedTrees(), batch.meanReward(), batch.wrongWorkShare(), report.leavesTrained(), entropy(report),
                             sampledTokens, seconds(), accuracy));
                     out.flush();
                 }
+                double[] best = heldOut.stream().max(Comparator.comparingDouble(p -> p[1])).orElseThrow();
                 out.printf("held-out accuracy %.1f%% at the start, %.1f%% after %d updates (best %.1f%% after %d); "
                                 + "%,d tokens sampled in %.0f s%n",
-                        100 * first, 100 * last, updates, 100 * best, bestAt, sampledTokens, seconds());
+                        100 * heldOut.get(0)[1], 100 * heldOut.get(heldOut.size() - 1)[1], updates, 100 * best[1], (int) best[0],
+                        sampledTokens, seconds());
                 if (reportDir != null) {
                     writeReport();
                 }
