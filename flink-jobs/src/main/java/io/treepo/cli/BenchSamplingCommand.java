@@ -57,6 +57,13 @@ public final class BenchSamplingCommand implements Callable<Integer> {
     @Option(names = "--max-depth", paramLabel = "N", defaultValue = "6", description = "Segments per path at most (default: ${DEFAULT-VALUE}).")
     int maxDepth;
 
+    @Option(names = "--branch", paramLabel = "N", defaultValue = "2", description = "Branching factor (default: ${DEFAULT-VALUE}).")
+    int branch;
+
+    @Option(names = "--first-divergence", paramLabel = "MIN[-MAX]", defaultValue = "2",
+            description = "Paths from the root, fixed or drawn per tree from a range, e.g. 2-8 (default: ${DEFAULT-VALUE}).")
+    String firstDivergence;
+
     @Option(names = "--divergence", paramLabel = "POLICY", defaultValue = "fixed",
             description = "How the tree spreads its branches: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     LoopOptions.Divergence divergence;
@@ -104,8 +111,10 @@ public final class BenchSamplingCommand implements Callable<Integer> {
 
     private TreeConfig treeConfig(int maxResponse) {
         try {
+            int[] first = LoopOptions.parseFirstDivergence(firstDivergence);
             return TreeConfig.builder().width(width).segmentTokens(segmentTokens).maxDepth(maxDepth)
-                    .maxResponseTokens(maxResponse).divergence(divergence.policy(divergenceTemperature)).build();
+                    .maxResponseTokens(maxResponse).branch(branch).firstDivergence(first[0], first[1])
+                    .divergence(divergence.policy(divergenceTemperature)).build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -141,6 +150,8 @@ public final class BenchSamplingCommand implements Callable<Integer> {
         m.put("prompts", prompts);
         m.put("repeats", repeats);
         m.put("width", config.width());
+        m.put("branch", config.branch());
+        m.put("firstDivergence", firstDivergence);
         m.put("divergence", divergence.name());
         m.put("segmentTokens", config.segmentTokens());
         m.put("maxDepth", config.maxDepth());
@@ -155,8 +166,9 @@ public final class BenchSamplingCommand implements Callable<Integer> {
     }
 
     private void printTable(PrintWriter out, SamplerComparison.Result r, TreeConfig config) {
-        out.printf("model %s, %d prompts x %d leaves, %s divergence, segments of %d tokens, depth <= %d, response <= %d tokens%n",
-                model == null ? "random-init default (rewards meaningless)" : model, prompts, config.width(), divergence,
+        out.printf("model %s, %d prompts x %d leaves, first divergence %s, branch %d, %s divergence, segments of %d tokens, depth <= %d, response <= %d tokens%n",
+                model == null ? "random-init default (rewards meaningless)" : model, prompts, config.width(), firstDivergence,
+                config.branch(), divergence,
                 config.segmentTokens(), config.maxDepth(), config.maxResponseTokens());
         out.printf("%-12s %8s %10s %10s %10s %10s %8s %9s %10s %10s %8s%n", "sampler", "leaves", "prefill", "decoded",
                 "recomputed", "processed", "forwards", "wall s", "ms/leaf", "us/token", "reward");

@@ -145,7 +145,7 @@ final class LoopOptions {
     }
 
     TreeConfig treeConfig() {
-        int[] first = firstDivergence();
+        int[] first = parseFirstDivergence(firstDivergence);
         return TreeConfig.builder()
                 .kind(samplerKind())
                 .width(width)
@@ -175,7 +175,8 @@ final class LoopOptions {
         };
     }
 
-    private int[] firstDivergence() {
+    /** {@code N} or {@code MIN-MAX}, as {@code --first-divergence} takes it: {min, max}. */
+    static int[] parseFirstDivergence(String firstDivergence) {
         String[] parts = firstDivergence.split("-", 2);
         try {
             int min = Integer.parseInt(parts[0].trim());
