@@ -10,15 +10,19 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.WeakHashMap;
 import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * The policy's {@link SegmentDecoder} on DJL/PyTorch: all rows of a call decode in one batched loop
@@ -27,24 +31,31 @@ import java.util.function.Function;
  *
  * <p>One call: (1) for each row, the longest run of cached entries from the root gives its cached
  * positions; the rest of its prefix (at least its last token, which has no keys yet) is pending;
- * (2) one prefill pass runs every row's pending tokens, left-padded, against the assembled cached
- * prefixes (rows of different lengths sit in one buffer; a per-row mask hides the gaps), and the
- * recomputed nodes go back into the cache; (3) one pass per step feeds each row's last token; a row
- * stops at EOS or its token limit, and the batch drops it at once (its node is cached, the last
- * live rows move into the freed slots and the buffer is narrowed), so finished rows cost nothing;
- * (4) each row's new node gets its cache entry.
+ * rows extending the same prefix node (sibling branches, or samples of one prompt) are grouped so
+ * that they share one copy of their cached prefix, which is assembled once and read once per step
+ * for the group: decoding is bound by reading keys and values, so a pair of branches costs little
+ * more than one path; (2) one prefill pass runs every row's pending tokens, left-padded, against the
+ * assembled cached prefixes (rows of different lengths sit in one buffer; a mask hides the gaps), and
+ * the recomputed nodes go back into the cache; (3) one pass per step feeds each row's last token; a
+ * row stops at EOS or its token limit, its node is cached at once, and a group whose rows have all
+ * stopped drops out of the batch (the last live groups move into its slots and the buffer is
+ * narrowed), so finished rows cost nothing once their group is done.
  *
- * <p>Buffer layout, (L, 2, B, H, W, D) for keys/values: columns [0, Sc) cached prefixes
- * (right-padded), [Sc, Sc+P) pending tokens (left-padded), then one column per step; each layer
- * writes a step's keys and values with one assignment. Batch-major, so that dropping rows is a view
- * of the first B' rows, not a copy. The buffer is a view of a workspace the decoder keeps between
- * calls: on CPU a fresh buffer of this size (tens of MB) is fresh pages from the OS, and faulting
- * them in cost more than the copies themselves. Columns a row does not use hold stale keys and values
- * of earlier calls, finite and hidden by the mask (the workspace starts zeroed).
+ * <p>Buffer layout, (L, 2, G, H, W, D) for keys/values of G groups: columns [0, Sc) each group's
+ * cached prefix (right-padded), then its rows' pending tokens and one position per step, the
+ * group's rows side by side in each position (see {@link Batch}); each layer writes a step's keys
+ * and values with one assignment. Group-major, so that dropping groups is a view of the first G'
+ * groups, not a copy. The buffer is a view of a workspace the decoder keeps between calls: on CPU a
+ * fresh buffer of this size (tens of MB) is fresh pages from the OS, and faulting them in cost more
+ * than the copies themselves. Columns a row does not use hold stale keys and values of earlier
+ * calls, finite and hidden by the mask (the workspace starts zeroed).
  *
  * <p>Thread-confined, like its NDManager: one decoder per operator thread.
  */
 public final class DjlSegmentDecoder implements SegmentDecoder {
+
+    /** See {@link #groupSize}. */
+    static final int ROW_COST_IN_COLUMNS = 30;
 
     private final NDManager manager;
     private final KvCache cache;
@@ -217,23 +228,43 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
         }
     }
 
-    /** The batched loop of one call. Arrays made here are closed by the call's NDScope. */
+    /**
+     * The batched loop of one call. Arrays made here are closed by the call's NDScope.
+     *
+     * <p>Rows that extend the same prefix node (sibling branches) form groups of {@link #k} slots
+     * that share one copy of their cached prefix: it is assembled once and read once per step for the
+     * whole group (see {@link TransformerModel}). Slot g*k+j is row j of group g; a group with fewer
+     * rows leaves its last slots empty (null), and a bigger one is split into several groups.
+     * Columns: [0, sc) each group's cached prefix (right-padded), then the pending tokens and then one
+     * column per step, each position's k keys side by side: row j's pending index i (left-padded to
+     * p) sits at column sc + i*k + j, its step s at sc + (p + s)*k + j.
+     */
     private final class Batch {
         final TokenSampler sampler;
-        final List<Row> slots; // row of each batch index
+        final int k; // rows per group
+        final List<Row> slots; // row of each slot; null where a group has no row
         final int sc; // cached columns
-        final int p; // pending columns
+        final int p; // pending positions
         final int width; // buffer columns
-        NDArray kv; // (L, 2, B, H, W, D), a view of the workspace; B shrinks as rows finish
-        NDArray keyMask; // (B, 1, 1, W)
-        int step; // columns [Sc+P, Sc+P+step) hold fed sampled tokens
+        NDArray kv; // (L, 2, G, H, W, D), a view of the workspace; G shrinks as groups finish
+        NDArray keyMask; // (G, 1, k, W)
+        int step; // positions [p, p + step) hold fed sampled tokens
 
         Batch(List<Row> rows, TokenSampler sampler) {
             this.sampler = sampler;
-            this.slots = new ArrayList<>(rows);
+            // PrefixNode has identity equality; a linked map keeps the slots in request order, run after run
+            Collection<List<Row>> siblings = rows.stream()
+                    .collect(Collectors.groupingBy(r -> r.prefix, LinkedHashMap::new, Collectors.toList())).values();
             this.sc = rows.stream().mapToInt(r -> r.cached).max().orElseThrow();
+            this.k = groupSize(siblings.stream().mapToInt(List::size).toArray(), sc);
+            this.slots = new ArrayList<>();
+            for (List<Row> group : siblings) {
+                for (int first = 0; first < group.size(); first += k) {
+                    for (int j = 0; j < k; j++) slots.add(first + j < group.size() ? group.get(first + j) : null);
+                }
+            }
             this.p = rows.stream().mapToInt(r -> r.pending.length).max().orElseThrow();
-            this.width = sc + p + rows.stream().mapToInt(r -> r.limit).max().orElseThrow();
+            this.width = sc + (p + rows.stream().mapToInt(r -> r.limit).max().orElseThrow()) * k;
         }
 
         /** Runs the rows' pending tokens and caches the nodes they complete; samples nothing. */
@@ -249,28 +280,44 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
             storeRecomputed();
             int vocab = model.config().vocabSize();
             while (true) {
-                int active = 0;
                 for (int b = 0; b < slots.size(); b++) {
                     Row row = slots.get(b);
+                    if (row == null || row.finished) continue;
                     observer.onLogits(row.request, row.length, logits, b * vocab);
-                    if (!row.add(sampler.draw(logits, b * vocab, row.random))) active++;
+                    if (row.add(sampler.draw(logits, b * vocab, row.random))) finish(row, b);
                 }
-                if (active == 0) break;
-                if (active < slots.size()) compact(active);
+                int liveGroups = (int) IntStream.range(0, groups()).filter(this::live).count();
+                if (liveGroups == 0) break;
+                if (liveGroups < groups()) compact(liveGroups);
                 logits = stepForward();
             }
-            for (int b = 0; b < slots.size(); b++) finish(slots.get(b), b);
+        }
+
+        int groups() {
+            return slots.size() / k;
+        }
+
+        boolean live(int group) {
+            for (Row row : slots.subList(group * k, group * k + k)) {
+                if (row != null && !row.finished) return true;
+            }
+            return false;
+        }
+
+        /** Any row of the group: they share the prefix. */
+        Row member(int group) {
+            return slots.get(group * k);
         }
 
         /**
-         * Points {@link #kv} at the workspace and writes each row's cached entries into its first
-         * columns: one assignment per row (its entries concatenated first when there are several).
+         * Points {@link #kv} at the workspace and writes each group's cached entries into its first
+         * columns: one assignment per group (its entries concatenated first when there are several).
          */
         private void assemble() {
             ModelConfig c = model.config();
-            kv = workspace(new Shape(c.layers(), 2, slots.size(), c.heads(), width, c.headSize()));
-            for (int b = 0; b < slots.size(); b++) {
-                Row row = slots.get(b);
+            kv = workspace(new Shape(c.layers(), 2, groups(), c.heads(), width, c.headSize()));
+            for (int g = 0; g < groups(); g++) {
+                Row row = member(g);
                 NDList entries = new NDList();
                 for (PrefixNode n : row.chain.subList(0, row.cachedNodes)) {
                     NDArray entry = cache.get(n).kv();
@@ -278,44 +325,61 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
                 }
                 if (!entries.isEmpty()) {
                     NDArray prefix = entries.size() == 1 ? entries.get(0) : NDArrays.concat(entries, 3); // (L, 2, H, cached, D)
-                    kv.set(rowColumns(b, 0, row.cached), prefix);
+                    kv.set(groupColumns(g, 0, row.cached, 1), prefix);
                 }
             }
             buildMask();
         }
 
-        /** Row b may attend to its cached columns, its real pending columns and all step columns. */
+        /** Whether the row in slot b may see column col when its query is at pending index (or p + step) i. */
+        private boolean visible(int b, int col, int i) {
+            Row row = slots.get(b);
+            if (row == null) return false;
+            if (col < sc) return col < row.cached;
+            int position = (col - sc) / k;
+            return (col - sc) % k == b % k && position >= p - row.pending.length && position <= i;
+        }
+
+        /** Row j of each group may see its group's cached columns, its real pending columns and its step columns. */
         private void buildMask() {
             float[] mask = new float[slots.size() * width];
             for (int b = 0; b < slots.size(); b++) {
-                Row row = slots.get(b);
                 for (int col = 0; col < width; col++) {
-                    boolean visible = col < row.cached || col >= sc + p - row.pending.length;
-                    mask[b * width + col] = visible ? 0f : TransformerModel.MASKED;
+                    mask[b * width + col] = visible(b, col, Integer.MAX_VALUE) ? 0f : TransformerModel.MASKED;
                 }
             }
-            keyMask = manager.create(mask, new Shape(slots.size(), 1, 1, width));
+            keyMask = manager.create(mask, new Shape(groups(), 1, k, width));
         }
 
         private float[] prefill() {
             int batch = slots.size();
             long[] tokens = new long[batch * p];
             long[] positions = new long[batch * p];
+            Arrays.fill(tokens, pad);
             for (int b = 0; b < batch; b++) {
                 Row row = slots.get(b);
+                if (row == null) continue;
                 int offset = p - row.pending.length;
-                Arrays.fill(tokens, b * p, b * p + offset, pad);
                 for (int i = 0; i < row.pending.length; i++) {
                     tokens[b * p + offset + i] = row.pending[i];
                     positions[b * p + offset + i] = row.cached + i;
                 }
             }
+            // queries of a group ordered (pending index t, row j), as the model orders them
+            int columns = sc + p * k;
+            float[] mask = new float[batch * p * columns];
+            for (int b = 0; b < batch; b++) {
+                int g = b / k;
+                int j = b % k;
+                for (int t = 0; t < p; t++) {
+                    int query = (g * p + t) * k + j;
+                    for (int col = 0; col < columns; col++) {
+                        mask[query * columns + col] = visible(b, col, t) ? 0f : TransformerModel.MASKED;
+                    }
+                }
+            }
             try (NDScope scope = new NDScope()) {
-                NDArray queryCols = manager.arange(sc, sc + p, 1, DataType.INT64).reshape(p, 1);
-                NDArray keyCols = manager.arange(0, sc + p, 1, DataType.INT64).reshape(1, sc + p);
-                NDArray causal = keyCols.gt(queryCols).toType(DataType.FLOAT32, false).mul(TransformerModel.MASKED);
-                NDArray mask = keyMask.get(":, :, :, 0:{}", sc + p).add(causal.reshape(1, 1, p, sc + p)); // (B, 1, P, Sc+P)
-                return run(tokens, positions, p, mask, sc);
+                return run(tokens, positions, p, manager.create(mask, new Shape(groups(), 1, p * k, columns)), sc);
             }
         }
 
@@ -323,28 +387,30 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
             int batch = slots.size();
             long[] tokens = new long[batch];
             long[] positions = new long[batch];
+            Arrays.fill(tokens, pad);
             int maxPosition = model.config().contextLength() - 1;
             for (int b = 0; b < batch; b++) {
                 Row row = slots.get(b);
+                if (row == null || row.finished) continue;
                 tokens[b] = row.lastToken();
                 positions[b] = Math.min(maxPosition, row.prefix.totalLength() + row.length - 1);
             }
-            int column = sc + p + step;
+            int column = sc + (p + step) * k;
             step++;
             try (NDScope scope = new NDScope()) {
-                return run(tokens, positions, 1, keyMask.get(new NDIndex().addAllDim(3).addSliceDim(0, column + 1)), column);
+                return run(tokens, positions, 1, keyMask.get(new NDIndex().addAllDim(3).addSliceDim(0, column + k)), column);
             }
         }
 
-        /** One pass over {@code t} new columns written at {@code column}; returns the last position's logits, (B, V) flat. */
+        /** One pass over {@code t} new positions, their keys written from {@code column}; returns the last position's logits, (B, V) flat. */
         private float[] run(long[] tokens, long[] positions, int t, NDArray mask, int column) {
             int batch = slots.size();
             NDArray tokenArray = manager.create(tokens, new Shape(batch, t));
             NDArray positionArray = manager.create(positions, new Shape(batch, t));
             NDArray logits = model.forward(tokenArray, positionArray, mask, (layer, keysValues) -> {
-                kv.set(columns(layer, column, column + t), keysValues);
-                return kv.get(columns(layer, 0, column + t));
-            }, true);
+                kv.set(columns(layer, column, column + t * k), keysValues);
+                return kv.get(columns(layer, 0, column + t * k));
+            }, true, k);
             forwardCalls++;
             return logits.toFloatArray();
         }
@@ -354,62 +420,66 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
             return new NDIndex().addIndices(layer).addAllDim(3).addSliceDim(from, to);
         }
 
-        /** Row b's keys and values, columns [from, to): (L, 2, H, to - from, D). */
-        private NDIndex rowColumns(int b, int from, int to) {
-            return new NDIndex().addAllDim(2).addIndices(b).addAllDim().addSliceDim(from, to);
+        /** Group g's keys and values, every {@code stride}-th column of [from, to): (L, 2, H, n, D). */
+        private NDIndex groupColumns(int g, int from, int to, int stride) {
+            return new NDIndex().addAllDim(2).addIndices(g).addAllDim().addSliceDim(from, to, stride);
+        }
+
+        /** Row b's keys and values at positions [from, to) of its pending-then-step columns. */
+        private NDIndex rowPositions(int b, int from, int to) {
+            int first = sc + from * k + b % k;
+            return groupColumns(b / k, first, first + (to - from) * k, k);
         }
 
         /** Puts the entries of nodes whose keys the prefill pass recomputed back into the cache. */
         private void storeRecomputed() {
             for (int b = 0; b < slots.size(); b++) {
                 Row row = slots.get(b);
-                int firstColumn = sc + p - row.pending.length; // column of position row.cached
+                if (row == null) continue;
+                int first = p - row.pending.length; // pending index of position row.cached
                 for (PrefixNode node : row.chain.subList(row.cachedNodes, row.chain.size())) {
                     if (cache.contains(node)) continue; // another row of this batch already stored it
-                    int start = firstColumn + KvCache.entryStart(node) - row.cached;
-                    int end = firstColumn + KvCache.entryEnd(node) - row.cached;
+                    int start = first + KvCache.entryStart(node) - row.cached;
+                    int end = first + KvCache.entryEnd(node) - row.cached;
                     cache.put(node, slice(b, start, end));
                 }
             }
         }
 
-        /** Row b's columns [start, end) as a compact (L, 2, H, n, D) copy the cache can own, or null if empty. */
+        /** Row b's positions [start, end) as a compact (L, 2, H, n, D) copy the cache can own, or null if empty. */
         private NDArray slice(int b, int start, int end) {
             if (end <= start) return null;
-            NDArray copy = kv.get(rowColumns(b, start, end)).duplicate();
+            NDArray copy = kv.get(rowPositions(b, start, end)).duplicate();
             NDScope.unregister(copy);
             return copy;
         }
 
         /** The row's new node, cached: its entry is the prefix's last token and every sampled token but the last. */
         private void finish(Row row, int b) {
-            if (row.result != null) return;
             int[] tokens = Arrays.copyOf(row.tokens, row.length);
             PrefixNode node = row.prefix.child(tokens);
-            cache.put(node, slice(b, sc + p - 1, sc + p - 1 + row.length));
+            cache.put(node, slice(b, p - 1, p - 1 + row.length));
             row.result = new DecodedSegment(node, tokens, Arrays.copyOf(row.logProbs, row.length),
                     Arrays.copyOf(row.entropies, row.length), tokens[tokens.length - 1] == eos, version);
         }
 
         /**
-         * Drops finished rows (after caching their nodes): the last live rows move into their slots,
-         * copying only the columns written so far, and the buffer becomes a view of its first
-         * {@code live} rows.
+         * Drops groups whose rows have all finished (each row's node was cached when it finished): the
+         * last live groups move into their slots, copying only the columns written so far, and the
+         * buffer becomes a view of its first {@code live} groups. A finished row of a live group
+         * stays in its slot, fed padding, until its group ends.
          */
         private void compact(int live) {
-            for (int b = 0; b < slots.size(); b++) {
-                if (slots.get(b).finished) finish(slots.get(b), b);
-            }
-            int written = sc + p + step;
-            int last = slots.size() - 1;
-            for (int b = 0; b < live; b++) {
-                if (!slots.get(b).finished) continue;
-                while (slots.get(last).finished) last--;
-                kv.set(rowColumns(b, 0, written), kv.get(rowColumns(last, 0, written)));
-                slots.set(b, slots.get(last));
+            int written = sc + (p + step) * k;
+            int last = groups() - 1;
+            for (int g = 0; g < live; g++) {
+                if (live(g)) continue;
+                while (!live(last)) last--;
+                kv.set(groupColumns(g, 0, written, 1), kv.get(groupColumns(last, 0, written, 1)));
+                for (int j = 0; j < k; j++) slots.set(g * k + j, slots.get(last * k + j));
                 last--;
             }
-            slots.subList(live, slots.size()).clear();
+            slots.subList(live * k, slots.size()).clear();
             NDArray oldKv = kv;
             NDArray oldMask = keyMask;
             kv = kv.get(new NDIndex().addAllDim(2).addSliceDim(0, live));
@@ -417,6 +487,29 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
             oldKv.close();
             oldMask.close();
         }
+    }
+
+    /**
+     * Rows per group for a call whose rows extend prefix nodes {@code siblings[i]} rows each: the k
+     * that minimises an estimate of a step's cost, slots (each a row's matmuls, empty or not) plus
+     * the cached columns every group reads. A slot's matmuls cost about as much as reading
+     * {@value #ROW_COST_IN_COLUMNS} columns of keys and values: on CPU, {@code bench sampling} at 16
+     * prompts x 16 leaves ran fastest with 30 (against 10, 100 and 300).
+     */
+    static int groupSize(int[] siblings, int cachedColumns) {
+        int largest = Arrays.stream(siblings).max().orElse(1);
+        int best = 1;
+        long bestCost = Long.MAX_VALUE;
+        for (int k = 1; k <= largest; k++) {
+            long groups = 0;
+            for (int rows : siblings) groups += (rows + k - 1) / k;
+            long cost = groups * k * ROW_COST_IN_COLUMNS + groups * cachedColumns;
+            if (cost < bestCost) {
+                best = k;
+                bestCost = cost;
+            }
+        }
+        return best;
     }
 
     /**

@@ -21,15 +21,21 @@ import java.util.SplittableRandom;
  * tokens' manager, so callers run passes inside a sub-manager or {@code NDScope} of their own.
  *
  * <p>Shapes: B batch, T new tokens, S keys attended over, C width, H heads, D = C / H, V vocab.
- * Attention runs batch-major, (B, H, ...): a decoder's key/value buffer narrowed to its first rows
- * (a view, when finished rows drop out) still folds (B, H) into one batch dimension for the matmuls,
- * so nothing is copied.
+ *
+ * <p>Attention runs over groups of K rows, G = B / K (rows g*K .. g*K+K-1 form group g): a group's
+ * rows attend over one shared run of keys, so keys several rows share (the prefix of sibling
+ * branches) are stored and read once per group instead of once per row. The T*K queries of a group
+ * are ordered (t, k), and so are the T*K keys and values a pass hands to its {@link KvSink}; the
+ * mask decides which of a group's keys each of its rows sees. K = 1 is plain per-row attention.
+ * Group-major, (G, H, ...): a decoder's key/value buffer narrowed to its first groups (a view, when
+ * finished groups drop out) still folds (G, H) into one batch dimension for the matmuls, so nothing
+ * is copied.
  */
 public final class TransformerModel implements AutoCloseable {
     /** Added to masked attention scores: large but finite, so a fully masked (padding) row stays finite. */
     public static final float MASKED = -1e9f;
     private static final float LAYER_NORM_EPS = 1e-5f;
-    /** Index of keys and values in qkv (3, B, H, T, D), and of a sequence's last position in (B, T, C): built once, as string indices are parsed on every use. */
+    /** Index of keys and values in qkv (3, G, H, T*K, D), and of a sequence's last position in (B, T, C): built once, as string indices are parsed on every use. */
     private static final NDIndex KEYS_VALUES = new NDIndex().addSliceDim(1, 3);
     private static final NDIndex LAST_POSITION = new NDIndex().addAllDim().addIndices(-1);
 
@@ -41,8 +47,8 @@ public final class TransformerModel implements AutoCloseable {
     @FunctionalInterface
     public interface KvSink {
         /**
-         * @param keysValues (2, B, H, T, D) keys [0] and values [1] of this pass's tokens
-         * @return (2, B, H, S, D) keys and values to attend over, this pass's last
+         * @param keysValues (2, G, H, T*K, D) keys [0] and values [1] of this pass's tokens, ordered (t, k)
+         * @return (2, G, H, S, D) keys and values each group attends over
          */
         NDArray attend(int layer, NDArray keysValues);
     }
@@ -117,19 +123,30 @@ public final class TransformerModel implements AutoCloseable {
         return s;
     }
 
+    /** One pass with one row per group (K = 1): see {@link #forward(NDArray, NDArray, NDArray, KvSink, boolean, int)}. */
+    public NDArray forward(NDArray tokens, NDArray positions, NDArray mask, KvSink kv, boolean lastOnly) {
+        return forward(tokens, positions, mask, kv, lastOnly, 1);
+    }
+
     /**
      * One pass.
      *
-     * @param tokens (B, T) int64 token ids
+     * @param tokens (B, T) int64 token ids; B a multiple of {@code groupSize}
      * @param positions (B, T) int64 position of each token in its sequence (< contextLength)
-     * @param mask additive attention mask, (B or 1, 1, T, S): 0 where a query may attend,
-     *     {@link #MASKED} elsewhere
+     * @param mask additive attention mask, (G or 1, 1, T*K, S), queries ordered (t, k): 0 where a
+     *     query may attend, {@link #MASKED} elsewhere
      * @param lastOnly compute logits for the last of the T positions only
+     * @param groupSize K, the rows that attend over one shared run of keys
      * @return logits, (B, T, V), or (B, V) when {@code lastOnly}
      */
-    public NDArray forward(NDArray tokens, NDArray positions, NDArray mask, KvSink kv, boolean lastOnly) {
+    public NDArray forward(NDArray tokens, NDArray positions, NDArray mask, KvSink kv, boolean lastOnly, int groupSize) {
         long b = tokens.getShape().get(0);
         long t = tokens.getShape().get(1);
+        long k = groupSize;
+        long g = b / k;
+        if (g * k != b) {
+            throw new IllegalArgumentException("batch " + b + " is not a multiple of the group size " + k);
+        }
         int c = config.width();
         int h = config.heads();
         int d = config.headSize();
@@ -138,13 +155,14 @@ public final class TransformerModel implements AutoCloseable {
         NDArray x = p("embed.tokens").get(out, new NDIndex("{}", tokens)).add(p("embed.positions").get(out, new NDIndex("{}", positions))); // (B, T, C)
         for (int l = 0; l < config.layers(); l++) {
             String pre = "block" + l + ".";
-            // attention: (B, T, C) -> qkv (3, B, H, T, D)
+            // attention: (B, T, C) -> (G, K, T, 3, H, D) -> qkv (3, G, H, T*K, D)
             NDArray a = layerNorm(x, pre + "attn.norm");
-            NDArray qkv = a.matMul(p(pre + "attn.qkv")).reshape(b, t, 3, h, d).transpose(2, 0, 3, 1, 4);
-            NDArray q = qkv.get(0).mul(scale); // (B, H, T, D)
-            NDArray keysValues = kv.attend(l, qkv.get(KEYS_VALUES)); // (2, B, H, S, D)
-            NDArray att = q.matMul(keysValues.get(0).transpose(0, 1, 3, 2)).add(mask).softmax(-1); // (B, H, T, S)
-            NDArray y = att.matMul(keysValues.get(1)).transpose(0, 2, 1, 3).reshape(b, t, c); // (B, T, H, D) -> (B, T, C)
+            NDArray qkv = a.matMul(p(pre + "attn.qkv")).reshape(g, k, t, 3, h, d).transpose(3, 0, 4, 2, 1, 5).reshape(3, g, h, t * k, d);
+            NDArray q = qkv.get(0).mul(scale); // (G, H, T*K, D)
+            NDArray keysValues = kv.attend(l, qkv.get(KEYS_VALUES)); // (2, G, H, S, D)
+            NDArray att = q.matMul(keysValues.get(0).transpose(0, 1, 3, 2)).add(mask).softmax(-1); // (G, H, T*K, S)
+            NDArray y = att.matMul(keysValues.get(1)) // (G, H, T*K, D) -> (G, K, T, H, D) -> (B, T, C)
+                    .reshape(g, h, t, k, d).transpose(0, 3, 2, 1, 4).reshape(b, t, c);
             x = x.add(y.matMul(p(pre + "attn.out")));
             // MLP: (B, T, C) -> (B, T, ratio*C) -> (B, T, C)
             NDArray m = layerNorm(x, pre + "mlp.norm").matMul(p(pre + "mlp.up"));

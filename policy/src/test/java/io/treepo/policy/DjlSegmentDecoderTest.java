@@ -119,6 +119,44 @@ class DjlSegmentDecoderTest {
     }
 
     @Test
+    void siblingsSharingOneCopyOfTheirPrefixMatchFullPassesAsRowsAndGroupsFinish() {
+        try (DjlSegmentDecoder decoder = decoder(1L << 30)) {
+            Map<String, float[]> seen = observe(decoder);
+            List<DecodedSegment> parents = decoder.decode(List.of(
+                    new DecodeRequest(PrefixNode.root(TOKENIZER.encodePrompt("7+8=")), 6),
+                    new DecodeRequest(PrefixNode.root(TOKENIZER.encodePrompt("a longer prompt: 3*4=")), 6)), SamplingConfig.standard(), 3);
+            PrefixNode a = parents.get(0).node();
+            PrefixNode b = parents.get(1).node();
+            // two groups of three siblings: b's group ends first and a's moves into its slots, while
+            // one of a's rows ends early and stays in its group
+            seen.clear();
+            List<DecodedSegment> out = decoder.decode(List.of(
+                    new DecodeRequest(b, 3), new DecodeRequest(b, 3), new DecodeRequest(b, 3),
+                    new DecodeRequest(a, 2), new DecodeRequest(a, 9), new DecodeRequest(a, 9)), SamplingConfig.standard(), 4);
+            for (int r = 0; r < out.size(); r++) {
+                assertMatchesFullPass(decoder, seen, r, out.get(r));
+            }
+            // every new node's cache entry came from its own row's columns: continuing each stays exact
+            seen.clear();
+            List<DecodedSegment> next = decoder.decode(
+                    out.stream().map(s -> new DecodeRequest(s.node(), 4)).toList(), SamplingConfig.standard(), 5);
+            for (int r = 0; r < next.size(); r++) {
+                assertMatchesFullPass(decoder, seen, r, next.get(r));
+            }
+            assertEquals(0, decoder.counters().recomputedTokens());
+        }
+    }
+
+    @Test
+    void siblingsShareAPrefixCopyWhenItSavesMoreThanEmptySlotsCost() {
+        assertEquals(2, DjlSegmentDecoder.groupSize(new int[] {2, 2, 2}, 15), "pairs of branches");
+        assertEquals(16, DjlSegmentDecoder.groupSize(new int[] {16, 16}, 15), "independent samples of one prompt");
+        assertEquals(1, DjlSegmentDecoder.groupSize(new int[] {1, 1, 1}, 60), "nothing shared");
+        assertEquals(1, DjlSegmentDecoder.groupSize(new int[] {2, 1, 1, 1}, 15), "a short prefix is not worth empty slots");
+        assertEquals(2, DjlSegmentDecoder.groupSize(new int[] {2, 2, 2, 1}, 60));
+    }
+
+    @Test
     void sameSeedGivesSameTokensAndLogProbs() {
         List<DecodedSegment> a;
         List<DecodedSegment> b;

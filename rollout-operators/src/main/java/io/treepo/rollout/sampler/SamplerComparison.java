@@ -11,18 +11,21 @@ import java.util.function.Supplier;
 /**
  * The same prompts and model through the tree sampler and the independent sampler (TREEPO.md
  * section 5): compute, wall time and reward of both, for {@code treepo bench sampling}. Each sampler
- * gets a fresh decoder (an empty cache) and every prompt of the run in one batch, as an operator would.
+ * gets every prompt of the run in one batch, as an operator would, and a decoder of its own that it
+ * keeps from run to run, as an operator keeps its decoder: a run starts with an empty cache all the
+ * same, since a tree releases its nodes' entries as it completes.
  *
- * <p>Timing on a shared CPU is noisy, and the engine's first pass over a batch shape is slow: both
- * samplers run once unmeasured, then {@code repeats} times interleaved, and each keeps its fastest
- * run (the one least disturbed). Token counts do not vary between repeats: the seeds are fixed.
+ * <p>Timing on a shared CPU is noisy, and the engine's first pass over a batch shape is slow (so is a
+ * decoder's first call at a new size, which grows its buffer): both samplers run once unmeasured,
+ * then {@code repeats} times interleaved, and each keeps its fastest run (the one least disturbed).
+ * Token counts do not vary between repeats: the seeds are fixed.
  */
 public final class SamplerComparison {
     private final Supplier<SegmentDecoder> decoders;
     private final Tokenizer tokenizer;
     private final Task task;
 
-    /** @param decoders makes a decoder over the model to compare on, fresh for each run */
+    /** @param decoders makes a decoder over the model to compare on, one per sampler */
     public SamplerComparison(Supplier<SegmentDecoder> decoders, Tokenizer tokenizer, Task task) {
         this.decoders = decoders;
         this.tokenizer = tokenizer;
@@ -68,15 +71,17 @@ public final class SamplerComparison {
         }
         TreeConfig treeConfig = config.toBuilder().kind(SamplerKind.TREE).build();
         TreeConfig independentConfig = config.toBuilder().kind(SamplerKind.INDEPENDENT).build();
-        run(treeConfig, problems, seed);
-        run(independentConfig, problems, seed);
-        Run tree = null;
-        Run independent = null;
-        for (int r = 0; r < repeats; r++) {
-            tree = faster(tree, run(treeConfig, problems, seed));
-            independent = faster(independent, run(independentConfig, problems, seed));
+        try (SegmentDecoder treeDecoder = decoders.get(); SegmentDecoder independentDecoder = decoders.get()) {
+            run(treeConfig, treeDecoder, problems, seed);
+            run(independentConfig, independentDecoder, problems, seed);
+            Run tree = null;
+            Run independent = null;
+            for (int r = 0; r < repeats; r++) {
+                tree = faster(tree, run(treeConfig, treeDecoder, problems, seed));
+                independent = faster(independent, run(independentConfig, independentDecoder, problems, seed));
+            }
+            return new Result(tree, independent);
         }
-        return new Result(tree, independent);
     }
 
     private static Run faster(Run best, Run next) {
@@ -84,19 +89,17 @@ public final class SamplerComparison {
     }
 
     /** One sampler over every problem at once. */
-    public Run run(TreeConfig config, List<Task.Problem> problems, long seed) {
-        try (SegmentDecoder decoder = decoders.get()) {
-            RolloutSampler sampler = new RolloutSampler(config, decoder, tokenizer::decode, seed);
-            Map<String, Task.Problem> byPrompt = new HashMap<>();
-            for (int i = 0; i < problems.size(); i++) {
-                byPrompt.put("prompt-" + i, problems.get(i));
-                sampler.start(new RolloutSampler.TreeRequest("tree-" + i, "prompt-" + i,
-                        tokenizer.encodePrompt(problems.get(i).prompt()), task::answerFound, seed + i));
-            }
-            double reward = sampler.runToCompletion().stream()
-                    .mapToDouble(l -> task.score(tokenizer.decode(l.responseTokens()), byPrompt.get(l.promptId()).reference()).reward())
-                    .average().orElse(0);
-            return new Run(config.kind(), sampler.totals(), reward);
+    private Run run(TreeConfig config, SegmentDecoder decoder, List<Task.Problem> problems, long seed) {
+        RolloutSampler sampler = new RolloutSampler(config, decoder, tokenizer::decode, seed);
+        Map<String, Task.Problem> byPrompt = new HashMap<>();
+        for (int i = 0; i < problems.size(); i++) {
+            byPrompt.put("prompt-" + i, problems.get(i));
+            sampler.start(new RolloutSampler.TreeRequest("tree-" + i, "prompt-" + i,
+                    tokenizer.encodePrompt(problems.get(i).prompt()), task::answerFound, seed + i));
         }
+        double reward = sampler.runToCompletion().stream()
+                .mapToDouble(l -> task.score(tokenizer.decode(l.responseTokens()), byPrompt.get(l.promptId()).reference()).reward())
+                .average().orElse(0);
+        return new Run(config.kind(), sampler.totals(), reward);
     }
 }
