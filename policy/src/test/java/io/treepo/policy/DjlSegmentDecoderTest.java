@@ -148,6 +148,26 @@ class DjlSegmentDecoderTest {
     }
 
     @Test
+    void siblingsWhosePrefixWasEvictedRecomputeItInOneGroupAndStillMatchFullPasses() {
+        PrefixNode root = PrefixNode.root(TOKENIZER.encodePrompt("4*4-7="));
+        int rootPositions = KvCache.entryEnd(root) - KvCache.entryStart(root);
+        long bytesPerPosition = 2L * TINY.layers() * TINY.width() * Float.BYTES;
+        // room for the prompt's entry, not for its longer child's: the child is recomputed each time
+        try (DjlSegmentDecoder decoder = decoder(bytesPerPosition * rootPositions + bytesPerPosition / 2)) {
+            Map<String, float[]> seen = observe(decoder);
+            PrefixNode parent = decoder.decode(List.of(new DecodeRequest(root, rootPositions + 4)), SamplingConfig.greedy(), 1)
+                    .get(0).node();
+            seen.clear();
+            List<DecodedSegment> siblings = decoder.decode(
+                    List.of(new DecodeRequest(parent, 5), new DecodeRequest(parent, 5)), SamplingConfig.standard(), 2);
+            for (int r = 0; r < 2; r++) {
+                assertMatchesFullPass(decoder, seen, r, siblings.get(r));
+            }
+            assertTrue(decoder.counters().recomputedTokens() > 0, "the evicted parent was recomputed");
+        }
+    }
+
+    @Test
     void siblingsShareAPrefixCopyWhenItSavesMoreThanEmptySlotsCost() {
         assertEquals(2, DjlSegmentDecoder.groupSize(new int[] {2, 2, 2}, 15), "pairs of branches");
         assertEquals(16, DjlSegmentDecoder.groupSize(new int[] {16, 16}, 15), "independent samples of one prompt");
