@@ -45,6 +45,11 @@ public final class EvalCommand implements Callable<Integer> {
             description = "greedy, or a sampling temperature such as 1.0 (default: ${DEFAULT-VALUE}).")
     String sampling;
 
+    @Option(names = "--samples", paramLabel = "K", defaultValue = "1",
+            description = "Responses per problem; with K > 1 (and a temperature) also reports pass@K, the share of problems"
+                    + " with a right response among K: what RL can hope to reach (default: ${DEFAULT-VALUE}).")
+    int samples;
+
     @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "200",
             description = "Longest response in tokens (default: ${DEFAULT-VALUE}).")
     int maxTokens;
@@ -60,7 +65,11 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() {
         if (n < 1) throw new ParameterException(spec.commandLine(), "--n must be >= 1, got " + n);
         if (maxTokens < 1) throw new ParameterException(spec.commandLine(), "--max-tokens must be >= 1, got " + maxTokens);
+        if (samples < 1) throw new ParameterException(spec.commandLine(), "--samples must be >= 1, got " + samples);
         SamplingConfig samplingConfig = parseSampling();
+        if (samples > 1 && sampling.equals("greedy")) {
+            throw new ParameterException(spec.commandLine(), "--samples " + samples + " needs a sampling temperature (--sampling 1.0): greedy responses are all the same");
+        }
         Task source = CliTasks.byName(spec, task);
         if (!ModelFiles.exists(model)) {
             throw new ParameterException(spec.commandLine(), "--model " + model + " is not a model directory (run 'treepo pretrain' first)");
@@ -69,18 +78,22 @@ public final class EvalCommand implements Callable<Integer> {
         Tokenizer tokenizer = new ByteTokenizer();
         TaskEvaluation.Result r;
         try (DjlSegmentDecoder decoder = DjlSegmentDecoder.create(new DecoderConfig(DecoderConfig.defaults().cacheBudgetBytes(), device), tokenizer, weights, 0)) {
-            r = TaskEvaluation.run(decoder, tokenizer, source, n, seed, samplingConfig, maxTokens);
+            r = TaskEvaluation.run(decoder, tokenizer, source, n, samples, seed, samplingConfig, maxTokens);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(String.format(Locale.ROOT,
-                    "{\"task\":\"%s\",\"model\":\"%s\",\"sha256\":\"%s\",\"n\":%d,\"seed\":%d,\"sampling\":\"%s\",\"correct\":%d,"
-                            + "\"accuracy\":%.4f,\"answered\":%d,\"meanResponseTokens\":%.1f,\"seconds\":%.2f}",
-                    task, jsonEscape(model.toString()), weights.sha256(), r.n(), seed, sampling, r.correct(), r.accuracy(),
-                    r.answered(), r.meanTokens(), r.seconds()));
+                    "{\"task\":\"%s\",\"model\":\"%s\",\"sha256\":\"%s\",\"n\":%d,\"samples\":%d,\"seed\":%d,\"sampling\":\"%s\","
+                            + "\"correct\":%d,\"accuracy\":%.4f,\"solved\":%d,\"passAtSamples\":%.4f,\"answered\":%d,"
+                            + "\"meanResponseTokens\":%.1f,\"seconds\":%.2f}",
+                    task, jsonEscape(model.toString()), weights.sha256(), r.n(), r.samples(), seed, sampling, r.correct(), r.accuracy(),
+                    r.solved(), r.solvedShare(), r.answered(), r.meanTokens(), r.seconds()));
         } else {
             out.printf(Locale.ROOT, "%s: %d/%d correct (%.1f%%), answered %d, mean response %.1f tokens, %s sampling, %.1fs%n",
-                    task, r.correct(), r.n(), 100 * r.accuracy(), r.answered(), r.meanTokens(), sampling, r.seconds());
+                    task, r.correct(), (long) r.n() * r.samples(), 100 * r.accuracy(), r.answered(), r.meanTokens(), sampling, r.seconds());
+            if (samples > 1) {
+                out.printf(Locale.ROOT, "pass@%d: %d/%d problems solved (%.1f%%)%n", samples, r.solved(), r.n(), 100 * r.solvedShare());
+            }
             out.println("example:\n" + r.example());
         }
         return 0;

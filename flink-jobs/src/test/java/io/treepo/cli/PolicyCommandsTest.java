@@ -38,6 +38,10 @@ class PolicyCommandsTest {
         assertEquals(0, eval.exit(), eval.err());
         assertTrue(eval.out().startsWith("{\"task\":\"arithmetic\""), eval.out());
         assertTrue(eval.out().contains("\"n\":3"), eval.out());
+        Run passAtK = run("eval", "--model", model.toString(), "--n", "3", "--samples", "4", "--sampling", "1.0", "--device", "cpu");
+        assertEquals(0, passAtK.exit(), passAtK.err());
+        assertTrue(passAtK.out().contains("/12 correct"), passAtK.out());
+        assertTrue(passAtK.out().contains("pass@4: "), passAtK.out());
     }
 
     @Test
