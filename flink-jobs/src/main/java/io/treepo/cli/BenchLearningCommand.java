@@ -95,6 +95,7 @@ public final class BenchLearningCommand implements Callable<Integer> {
         if (signalTrees < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--signal-trees must be >= 0, got " + signalTrees);
         if (evalPrompts < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--eval-prompts must be >= 1, got " + evalPrompts);
         if (evalEvery < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--eval-every must be >= 1, got " + evalEvery);
+        loop.validate(spec);
         Task source = start.validate(spec);
         if (reportDir != null) {
             try {

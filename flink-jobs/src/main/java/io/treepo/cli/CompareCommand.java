@@ -106,6 +106,7 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         run.validate(spec, minutes);
+        loop.validate(spec);
         if (minutes == 0) {
             throw new ParameterException(spec.commandLine(), "--minutes must be > 0 for a comparison");
         }

@@ -47,6 +47,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         run.validate(spec, minutes);
+        loop.validate(spec);
         PrintWriter out = spec.commandLine().getOut();
         out.println("Flink Web UI: " + run.webUrl());
         out.flush();

@@ -57,6 +57,7 @@ final class JobCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        loop.validate(spec);
         if (!ModelFiles.exists(model)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--model: no model at " + model + " (make one with `treepo pretrain --out DIR`)");
         }

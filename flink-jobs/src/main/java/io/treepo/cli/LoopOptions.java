@@ -16,7 +16,9 @@ import io.treepo.trainer.PpoConfig;
 import io.treepo.trainer.operator.TrainerSettings;
 import java.time.Duration;
 import java.util.Properties;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /** The streaming loop's options, shared by {@code demo} and {@code job}. Defaults suit the small CPU policy. */
 final class LoopOptions {
@@ -100,6 +102,10 @@ final class LoopOptions {
 
     // 5e-5 with the work checked lifted held-out accuracy 27% -> 31-34% over 200-800 updates in `bench learning`;
     // 1e-4 and above lost accuracy (BENCHMARKS.md, Learning).
+    @Option(names = "--ppo-epochs", paramLabel = "N", defaultValue = "1",
+            description = "Passes over each training batch (TreePO: 1); more learn more from each sample. Default: ${DEFAULT-VALUE}.")
+    int ppoEpochs;
+
     @Option(names = "--learning-rate", paramLabel = "RATE", defaultValue = "5e-5", description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
     float learningRate;
 
@@ -144,6 +150,16 @@ final class LoopOptions {
         return new RewardRule(checkWork);
     }
 
+    /** Refuses bad tree options and {@code --ppo-epochs} at once, before a warm start is loaded or pretrained. */
+    void validate(CommandSpec spec) {
+        if (ppoEpochs < 1) throw new ParameterException(spec.commandLine(), "--ppo-epochs must be >= 1, got " + ppoEpochs);
+        try {
+            treeConfig();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
     TreeConfig treeConfig() {
         int[] first = parseFirstDivergence(firstDivergence);
         return TreeConfig.builder()
@@ -163,7 +179,7 @@ final class LoopOptions {
     TrainerSettings trainerSettings(byte[] initialWeights) {
         // GRPO's baseline is the independent sampler's natural estimator; keep an explicit choice otherwise.
         Estimator chosen = samplerKind() == SamplerKind.INDEPENDENT && estimator == Estimator.TREE_AVERAGE ? Estimator.GRPO : estimator;
-        return new TrainerSettings(chosen, PpoConfig.defaults(), maxStaleness, true, miniBatchLeaves,
+        return new TrainerSettings(chosen, PpoConfig.defaults().withEpochs(ppoEpochs), maxStaleness, true, miniBatchLeaves,
                 TrainerConfig.defaults().withLearningRate(learningRate), initialWeights, treesPerStep, WEIGHT_CHUNK_BYTES, device);
     }
 

@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * A batch of scored trees to PPO steps (TREEPO.md sections 3 and 4): staleness bound per leaf, one
- * group per tree, zero-signal groups out, advantages over the whole batch, then one epoch of
+ * group per tree, zero-signal groups out, advantages over the whole batch, then {@code ppo.epochs} passes of
  * mini-batch steps whose ratios use the behaviour log-probs recorded at sampling.
  *
  * <p>Thread-confined like the {@link PolicyTrainer} it drives.
@@ -75,9 +75,11 @@ public final class PolicyUpdater {
 
         List<StepResult> steps = new ArrayList<>();
         List<PpoDiagnostics> diagnostics = new ArrayList<>();
-        for (int from = 0; from < samples.size(); from += config.miniBatchLeaves()) {
-            List<Sample> mini = samples.subList(from, Math.min(samples.size(), from + config.miniBatchLeaves()));
-            steps.add(step(mini, diagnostics));
+        for (int epoch = 0; epoch < config.ppo().epochs(); epoch++) {
+            for (int from = 0; from < samples.size(); from += config.miniBatchLeaves()) {
+                List<Sample> mini = samples.subList(from, Math.min(samples.size(), from + config.miniBatchLeaves()));
+                steps.add(step(mini, diagnostics));
+            }
         }
         return new UpdateReport(steps, diagnostics, samples.size(), stale, dropped, zeroSignal, scored == 0 ? 0 : rewardSum / scored);
     }

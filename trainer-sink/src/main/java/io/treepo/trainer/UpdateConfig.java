@@ -8,7 +8,7 @@ package io.treepo.trainer;
  * @param staleness leaves whose oldest segment is older than this many versions are dropped
  * @param dropZeroSignal leave out groups whose rewards all agree (they give zero advantage but
  *     would still dilute the token mean and the whitening)
- * @param miniBatchLeaves leaves per optimiser step (one PPO epoch over the batch)
+ * @param miniBatchLeaves leaves per optimiser step (each PPO epoch steps through the whole batch)
  */
 public record UpdateConfig(
         AdvantageEstimator estimator, PpoConfig ppo, StalenessFilter staleness, boolean dropZeroSignal, int miniBatchLeaves) {

@@ -74,4 +74,21 @@ class PolicyUpdaterTest {
             assertTrue(trainer.responseLogProbs(List.of(good))[0][0] > before, "the rewarded answer became more likely");
         }
     }
+
+    @Test
+    void laterEpochsStepThroughTheSameBatchAgainWithRatiosOffOne() {
+        TrainerConfig fast = new TrainerConfig(1e-3f, 0, 0f, 1f, 0.9f, 0.95f, 1e-8f);
+        try (PolicyTrainer trainer = PolicyTrainer.create(ModelConfig.tiny(), fast, TOKENIZER, "cpu", 3)) {
+            ScoredTree mixed = tree("mixed", List.of(leaf(trainer, "mixed", 0, "4", 1f, 10), leaf(trainer, "mixed", 1, "5", 0f, 10)));
+            UpdateConfig threeEpochs = new UpdateConfig(AdvantageEstimator.tree(TreeAdvantage.Weighting.AVERAGE),
+                    PpoConfig.defaults().withEpochs(3), new StalenessFilter(4), true, 64);
+
+            UpdateReport report = new PolicyUpdater(threeEpochs, trainer).update(List.of(mixed), 10);
+
+            assertEquals(3, report.steps().size(), "one mini-batch, three passes");
+            assertEquals(2, report.leavesTrained());
+            assertEquals(0, report.diagnostics().get(0).approxKl(), 1e-6, "the first pass is on-policy");
+            assertTrue(report.diagnostics().get(2).approxKl() > 0, "later passes see the policy the earlier ones moved");
+        }
+    }
 }

@@ -74,9 +74,9 @@ class PpoLossTest {
     @Test
     void badSettingsAreRefusedNamingTheOption() {
         assertEquals("dualClip must be > 1, got 1.0",
-                assertThrows(IllegalArgumentException.class, () -> new PpoConfig(0.2, 0.28, 1, 0)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> new PpoConfig(0.2, 0.28, 1, 0, 1)).getMessage());
         assertEquals("epsLow must be in (0, 1), got 0.0",
-                assertThrows(IllegalArgumentException.class, () -> new PpoConfig(0, 0.28, 10, 0)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> new PpoConfig(0, 0.28, 10, 0, 1)).getMessage());
     }
 
     @Test
