@@ -102,12 +102,12 @@ final class LoopOptions {
 
     // 5e-5 with the work checked lifted held-out accuracy 27% -> 31-34% over 200-800 updates in `bench learning`;
     // 1e-4 and above lost accuracy (BENCHMARKS.md, Learning).
-    @Option(names = "--ppo-epochs", paramLabel = "N", defaultValue = "1",
-            description = "Passes over each training batch (TreePO: 1); more learn more from each sample. Default: ${DEFAULT-VALUE}.")
-    int ppoEpochs;
-
     @Option(names = "--learning-rate", paramLabel = "RATE", defaultValue = "5e-5", description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
     float learningRate;
+
+    @Option(names = "--ppo-epochs", paramLabel = "N", defaultValue = "1",
+            description = "Passes over each training batch (TreePO: 1); 4 lost accuracy in `bench learning` (BENCHMARKS.md). Default: ${DEFAULT-VALUE}.")
+    int ppoEpochs;
 
     @Option(names = "--estimator", paramLabel = "NAME", defaultValue = "TREE_AVERAGE",
             description = "Advantage estimator: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE} (GRPO with --sampler independent).")
