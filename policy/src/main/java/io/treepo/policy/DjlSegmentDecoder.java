@@ -15,8 +15,8 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.WeakHashMap;
@@ -29,17 +29,18 @@ import java.util.stream.IntStream;
  * over a per-call key/value buffer, prefixes come from the per-node {@link KvCache}, tokens are
  * drawn on the Java side by a seeded {@link TokenSampler}.
  *
- * <p>One call: (1) for each row, the longest run of cached entries from the root gives its cached
- * positions; the rest of its prefix (at least its last token, which has no keys yet) is pending;
- * rows extending the same prefix node (sibling branches, or samples of one prompt) are grouped so
- * that they share one copy of their cached prefix, which is assembled once and read once per step
- * for the group: decoding is bound by reading keys and values, so a pair of branches costs little
- * more than one path; (2) one prefill pass runs every row's pending tokens, left-padded, against the
- * assembled cached prefixes (rows of different lengths sit in one buffer; a mask hides the gaps), and
- * the recomputed nodes go back into the cache; (3) one pass per step feeds each row's last token; a
- * row stops at EOS or its token limit, its node is cached at once, and a group whose rows have all
- * stopped drops out of the batch (the last live groups move into its slots and the buffer is
- * narrowed), so finished rows cost nothing once their group is done.
+ * <p>One call: (1) prefix nodes missing from the cache (a new prompt; everything after a version
+ * swap) are computed first, each once, in passes of their own ({@link #prefillMissing}); (2) rows
+ * extending the same prefix node (sibling branches, or samples of one prompt) are grouped so that
+ * they share one copy of their cached prefix, which is assembled once and read once per step for
+ * the group: decoding is bound by reading keys and values, so a pair of branches costs little more
+ * than one path; (3) one prefill pass runs every row's pending tokens (its prefix's last token,
+ * which has no keys yet, and whatever an eviction took since step 1), left-padded, against the
+ * assembled cached prefixes (a mask hides the gaps), and the recomputed nodes go back into the
+ * cache; (4) one pass per step feeds each row's last token; a row stops at EOS or its token limit,
+ * its node is cached at once, and a group whose rows have all stopped drops out of the batch (the
+ * last live groups move into its slots and the buffer is narrowed), so finished rows cost nothing
+ * once their group is done.
  *
  * <p>Buffer layout, (L, 2, G, H, W, D) for keys/values of G groups: columns [0, Sc) each group's
  * cached prefix (right-padded), then its rows' pending tokens and one position per step, the
@@ -114,7 +115,7 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
     public List<DecodedSegment> decode(List<DecodeRequest> requests, SamplingConfig sampling, long seed) {
         DecodedSegment[] results = new DecodedSegment[requests.size()];
         TokenSampler tokenSampler = new TokenSampler(sampling, model.config().vocabSize());
-        prefillShared(requests, tokenSampler);
+        prefillMissing(requests.stream().map(DecodeRequest::prefix).toList(), tokenSampler);
         List<Row> rows = new ArrayList<>();
         int context = model.config().contextLength();
         for (int i = 0; i < requests.size(); i++) {
@@ -138,29 +139,38 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
     }
 
     /**
-     * Computes once, in one pass, each uncached prefix node that several requests of this call
-     * extend (a prompt all of whose first paths start together, say); otherwise every such row would
-     * run it again.
+     * Computes every prefix node the requests extend that is not cached (a new prompt, or all of
+     * them after a version swap emptied the cache) in passes of its own, before the call's batch,
+     * so that the batch feeds each row just its prefix's last token. Each node is computed once:
+     * ancestors missing from the cache that several targets share go first (recursively), so that
+     * two branches do not both run their common path. PrefixNode has identity equality; linked sets
+     * keep the passes' rows in request order, run after run. Run inside the batch, a recomputed path would
+     * also left-pad every other row of the call to its length.
      */
-    private void prefillShared(List<DecodeRequest> requests, TokenSampler tokenSampler) {
-        Map<PrefixNode, Integer> missingUses = new IdentityHashMap<>();
-        for (DecodeRequest request : requests) {
-            for (PrefixNode n = request.prefix(); n != null && cache.get(n) == null; n = n.parent()) {
-                missingUses.merge(n, 1, Integer::sum);
-            }
-        }
-        Set<PrefixNode> targets = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (DecodeRequest request : requests) {
-            for (PrefixNode n = request.prefix(); n != null; n = n.parent()) {
-                if (missingUses.getOrDefault(n, 0) > 1) {
-                    targets.add(n); // the deepest shared missing node: computing it computes its ancestors
-                    break;
-                }
-            }
+    private void prefillMissing(Collection<PrefixNode> prefixes, TokenSampler tokenSampler) {
+        Set<PrefixNode> targets = new LinkedHashSet<>();
+        for (PrefixNode prefix : prefixes) {
+            if (cache.get(prefix) == null) targets.add(prefix);
         }
         if (targets.isEmpty()) {
             return;
         }
+        Map<PrefixNode, Integer> missingUses = new HashMap<>();
+        for (PrefixNode target : targets) {
+            for (PrefixNode n = target.parent(); n != null && cache.get(n) == null; n = n.parent()) {
+                missingUses.merge(n, 1, Integer::sum);
+            }
+        }
+        Set<PrefixNode> shared = new LinkedHashSet<>();
+        for (PrefixNode target : targets) {
+            for (PrefixNode n = target.parent(); n != null; n = n.parent()) {
+                if (missingUses.getOrDefault(n, 0) > 1) {
+                    shared.add(n); // the deepest: computing it computes its ancestors
+                    break;
+                }
+            }
+        }
+        prefillMissing(shared, tokenSampler);
         List<Row> rows = new ArrayList<>();
         for (PrefixNode target : targets) {
             rows.add(new Row(-1, target, 1, null));

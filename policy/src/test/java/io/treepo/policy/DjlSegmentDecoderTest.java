@@ -168,6 +168,41 @@ class DjlSegmentDecoderTest {
     }
 
     @Test
+    void afterASwapEmptiesTheCacheEveryNodeOfATreeIsRecomputedOnceAndDecodingStaysExact() {
+        try (DjlSegmentDecoder decoder = decoder(1L << 30)) {
+            Map<String, float[]> seen = observe(decoder);
+            // a tree: prompt -> two paths -> two branches each, so four nodes share two parents and one prompt
+            PrefixNode root = PrefixNode.root(TOKENIZER.encodePrompt("6+8+3+9="));
+            List<PrefixNode> level = List.of(root, root);
+            List<PrefixNode> nodes = new ArrayList<>(List.of(root));
+            for (int depth = 0; depth < 2; depth++) {
+                List<DecodeRequest> requests = new ArrayList<>();
+                for (PrefixNode n : level) requests.add(new DecodeRequest(n, 5));
+                List<PrefixNode> next = new ArrayList<>();
+                for (DecodedSegment s : decoder.decode(requests, SamplingConfig.standard(), 10 + depth)) {
+                    next.add(s.node());
+                    next.add(s.node());
+                    nodes.add(s.node());
+                }
+                level = next;
+            }
+            decoder.installWeights(WeightsCodec.encode(decoder.model()), 2);
+            long recomputedBefore = decoder.counters().recomputedTokens();
+            seen.clear();
+            List<DecodeRequest> requests = new ArrayList<>();
+            for (PrefixNode n : level) requests.add(new DecodeRequest(n, 4));
+            List<DecodedSegment> out = decoder.decode(requests, SamplingConfig.standard(), 20);
+            for (int r = 0; r < out.size(); r++) {
+                assertMatchesFullPass(decoder, seen, r, out.get(r));
+            }
+            long positions = 0;
+            for (PrefixNode n : nodes) positions += KvCache.entryEnd(n) - KvCache.entryStart(n);
+            assertEquals(positions, decoder.counters().recomputedTokens() - recomputedBefore,
+                    "the prompt, both paths and all four branches, each once");
+        }
+    }
+
+    @Test
     void siblingsShareAPrefixCopyWhenItSavesMoreThanEmptySlotsCost() {
         assertEquals(2, DjlSegmentDecoder.groupSize(new int[] {2, 2, 2}, 15), "pairs of branches");
         assertEquals(16, DjlSegmentDecoder.groupSize(new int[] {16, 16}, 15), "independent samples of one prompt");
