@@ -45,7 +45,7 @@ public final class BenchSamplingCommand implements Callable<Integer> {
             description = "Model directory (config.json, weights.bin); default: randomly initialised default model.")
     Path model;
 
-    @Option(names = "--prompts", paramLabel = "N", defaultValue = "8", description = "Prompts, all batched together (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--prompts", paramLabel = "N", defaultValue = "8", description = "Prompts, batched together (all at once unless --in-flight is set; default: ${DEFAULT-VALUE}).")
     int prompts;
 
     @Option(names = "--width", paramLabel = "W", defaultValue = "16", description = "Leaves per prompt (default: ${DEFAULT-VALUE}).")
@@ -82,6 +82,12 @@ public final class BenchSamplingCommand implements Callable<Integer> {
             description = "Measured runs of each sampler, interleaved after one warm-up run; the fastest counts (default: ${DEFAULT-VALUE}).")
     int repeats;
 
+    @Option(names = "--in-flight", paramLabel = "N", defaultValue = "0",
+            description = "Trees each sampler grows at once, starting the next prompt as soon as one completes (as the job's rollout does "
+                    + "with --max-trees-in-flight), so that rounds mix trees of every depth; 0 starts all prompts together "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int inFlight;
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
@@ -89,6 +95,7 @@ public final class BenchSamplingCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (prompts < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--prompts must be >= 1, got " + prompts);
         if (repeats < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--repeats must be >= 1, got " + repeats);
+        if (inFlight < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--in-flight must be >= 0, got " + inFlight);
         TreeConfig requested = treeConfig(segmentTokens * maxDepth); // options checked before any model loads
         Tokenizer tokenizer = new ByteTokenizer();
         EncodedWeights weights = model != null ? ModelFiles.load(model) : randomWeights(tokenizer);
@@ -98,7 +105,7 @@ public final class BenchSamplingCommand implements Callable<Integer> {
                 .mapToObj(i -> source.generate(seed * 1_000_003L + i, Task.Split.HELD_OUT)).toList();
         SamplerComparison comparison = new SamplerComparison(
                 () -> DjlSegmentDecoder.create(DecoderConfig.defaults(), tokenizer, weights, 0), tokenizer, source);
-        SamplerComparison.Result result = comparison.compare(config, problems, seed, repeats);
+        SamplerComparison.Result result = comparison.compare(config, problems, seed, repeats, inFlight);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(new ObjectMapper().writeValueAsString(report(result, config)));
@@ -139,6 +146,7 @@ public final class BenchSamplingCommand implements Callable<Integer> {
         m.put("wallSeconds", s.wallNanos() / 1e9);
         m.put("secondsPerLeaf", run.secondsPerLeaf());
         m.put("microsPerToken", run.microsPerToken());
+        m.put("decodedTokensPerSecond", run.decodedTokensPerSecond());
         m.put("meanReward", run.meanReward());
         m.put("leavesByReason", s.leavesByReason());
         return m;
@@ -149,6 +157,7 @@ public final class BenchSamplingCommand implements Callable<Integer> {
         m.put("model", model == null ? "random-init default" : model.toString());
         m.put("prompts", prompts);
         m.put("repeats", repeats);
+        m.put("inFlight", inFlight);
         m.put("width", config.width());
         m.put("branch", config.branch());
         m.put("firstDivergence", firstDivergence);
@@ -166,17 +175,18 @@ public final class BenchSamplingCommand implements Callable<Integer> {
     }
 
     private void printTable(PrintWriter out, SamplerComparison.Result r, TreeConfig config) {
-        out.printf("model %s, %d prompts x %d leaves, first divergence %s, branch %d, %s divergence, segments of %d tokens, depth <= %d, response <= %d tokens%n",
-                model == null ? "random-init default (rewards meaningless)" : model, prompts, config.width(), firstDivergence,
+        out.printf("model %s, %d prompts x %d leaves%s, first divergence %s, branch %d, %s divergence, segments of %d tokens, depth <= %d, response <= %d tokens%n",
+                model == null ? "random-init default (rewards meaningless)" : model, prompts, config.width(),
+                inFlight == 0 ? " (all at once)" : " (" + inFlight + " trees in flight)", firstDivergence,
                 config.branch(), divergence,
                 config.segmentTokens(), config.maxDepth(), config.maxResponseTokens());
-        out.printf("%-12s %8s %10s %10s %10s %10s %8s %9s %10s %10s %8s%n", "sampler", "leaves", "prefill", "decoded",
-                "recomputed", "processed", "forwards", "wall s", "ms/leaf", "us/token", "reward");
+        out.printf("%-12s %8s %10s %10s %10s %10s %8s %9s %10s %10s %11s %8s%n", "sampler", "leaves", "prefill", "decoded",
+                "recomputed", "processed", "forwards", "wall s", "ms/leaf", "us/token", "decoded/s", "reward");
         for (SamplerComparison.Run run : List.of(r.tree(), r.independent())) {
             SamplerStats s = run.stats();
-            out.printf("%-12s %8d %10d %10d %10d %10d %8d %9.2f %10.1f %10.1f %8.3f%n", run.kind().label(), s.leaves(),
+            out.printf("%-12s %8d %10d %10d %10d %10d %8d %9.2f %10.1f %10.1f %11.0f %8.3f%n", run.kind().label(), s.leaves(),
                     s.promptTokens(), s.decodedTokens(), s.recomputedTokens(), s.processedTokens(), s.forwardCalls(),
-                    s.wallNanos() / 1e9, run.secondsPerLeaf() * 1e3, run.microsPerToken(), run.meanReward());
+                    s.wallNanos() / 1e9, run.secondsPerLeaf() * 1e3, run.microsPerToken(), run.decodedTokensPerSecond(), run.meanReward());
         }
         out.printf("tree/independent: tokens %.3f (target <= 0.55; decoded only %.3f), time per leaf %.3f (target <= 0.6),"
                 + " time per token %.3f  [fastest of %d runs each]%n",

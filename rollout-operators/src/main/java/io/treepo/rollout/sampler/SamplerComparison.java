@@ -3,9 +3,8 @@ package io.treepo.rollout.sampler;
 import io.treepo.policy.SegmentDecoder;
 import io.treepo.policy.Tokenizer;
 import io.treepo.tasks.Task;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -13,7 +12,9 @@ import java.util.function.Supplier;
  * section 5): compute, wall time and reward of both, for {@code treepo bench sampling}. Each sampler
  * gets every prompt of the run in one batch, as an operator would, and a decoder of its own that it
  * keeps from run to run, as an operator keeps its decoder: a run starts with an empty cache all the
- * same, since a tree releases its nodes' entries as it completes.
+ * same, since a tree releases its nodes' entries as it completes. With a limit on trees in flight,
+ * a sampler grows at most that many at once and starts the next prompt as soon as a tree completes,
+ * as the rollout operator does: rounds then mix trees of every depth, as in the job.
  *
  * <p>Timing on a shared CPU is noisy, and the engine's first pass over a batch shape is slow (so is a
  * decoder's first call at a new size, which grows its buffer): both samplers run once unmeasured,
@@ -41,6 +42,11 @@ public final class SamplerComparison {
         public double microsPerToken() {
             return stats.wallNanos() / 1e3 / stats.processedTokens();
         }
+
+        /** Newly sampled tokens per second: what the job reports as its rollout decode rate. */
+        public double decodedTokensPerSecond() {
+            return stats.decodedTokens() / (stats.wallNanos() / 1e9);
+        }
     }
 
     /** Both runs, tree first. */
@@ -64,21 +70,27 @@ public final class SamplerComparison {
         }
     }
 
-    /** @param config the tree configuration; the independent run uses it with {@link SamplerKind#INDEPENDENT} */
-    public Result compare(TreeConfig config, List<Task.Problem> problems, long seed, int repeats) {
+    /**
+     * @param config the tree configuration; the independent run uses it with {@link SamplerKind#INDEPENDENT}
+     * @param inFlight trees a sampler grows at once, 0 for all of them
+     */
+    public Result compare(TreeConfig config, List<Task.Problem> problems, long seed, int repeats, int inFlight) {
         if (repeats < 1) {
             throw new IllegalArgumentException("repeats must be >= 1, got " + repeats);
+        }
+        if (inFlight < 0) {
+            throw new IllegalArgumentException("inFlight must be >= 0, got " + inFlight);
         }
         TreeConfig treeConfig = config.toBuilder().kind(SamplerKind.TREE).build();
         TreeConfig independentConfig = config.toBuilder().kind(SamplerKind.INDEPENDENT).build();
         try (SegmentDecoder treeDecoder = decoders.get(); SegmentDecoder independentDecoder = decoders.get()) {
-            run(treeConfig, treeDecoder, problems, seed);
-            run(independentConfig, independentDecoder, problems, seed);
+            run(treeConfig, treeDecoder, problems, seed, inFlight);
+            run(independentConfig, independentDecoder, problems, seed, inFlight);
             Run tree = null;
             Run independent = null;
             for (int r = 0; r < repeats; r++) {
-                tree = faster(tree, run(treeConfig, treeDecoder, problems, seed));
-                independent = faster(independent, run(independentConfig, independentDecoder, problems, seed));
+                tree = faster(tree, run(treeConfig, treeDecoder, problems, seed, inFlight));
+                independent = faster(independent, run(independentConfig, independentDecoder, problems, seed, inFlight));
             }
             return new Result(tree, independent);
         }
@@ -88,18 +100,26 @@ public final class SamplerComparison {
         return best == null || next.stats().wallNanos() < best.stats().wallNanos() ? next : best;
     }
 
-    /** One sampler over every problem at once. */
-    private Run run(TreeConfig config, SegmentDecoder decoder, List<Task.Problem> problems, long seed) {
+    /** One sampler over every problem, at most {@code inFlight} trees at once (0: all). */
+    private Run run(TreeConfig config, SegmentDecoder decoder, List<Task.Problem> problems, long seed, int inFlight) {
         RolloutSampler sampler = new RolloutSampler(config, decoder, tokenizer::decode, seed);
-        Map<String, Task.Problem> byPrompt = new HashMap<>();
-        for (int i = 0; i < problems.size(); i++) {
-            byPrompt.put("prompt-" + i, problems.get(i));
-            sampler.start(new RolloutSampler.TreeRequest("tree-" + i, "prompt-" + i,
-                    tokenizer.encodePrompt(problems.get(i).prompt()), task::answerFound, seed + i));
-        }
-        double reward = sampler.runToCompletion().stream()
-                .mapToDouble(l -> task.score(tokenizer.decode(l.responseTokens()), byPrompt.get(l.promptId()).reference()).reward())
+        int limit = inFlight == 0 ? problems.size() : inFlight;
+        int next = 0;
+        List<SampledLeaf> leaves = new ArrayList<>();
+        do {
+            for (; next < problems.size() && sampler.activeTrees() < limit; next++) {
+                sampler.start(new RolloutSampler.TreeRequest("tree-" + next, "prompt-" + next,
+                        tokenizer.encodePrompt(problems.get(next).prompt()), task::answerFound, seed + next));
+            }
+            leaves.addAll(sampler.round().leaves());
+        } while (sampler.activeTrees() > 0 || next < problems.size());
+        double reward = leaves.stream()
+                .mapToDouble(l -> task.score(tokenizer.decode(l.responseTokens()), problem(problems, l.promptId()).reference()).reward())
                 .average().orElse(0);
         return new Run(config.kind(), sampler.totals(), reward);
+    }
+
+    private static Task.Problem problem(List<Task.Problem> problems, String promptId) {
+        return problems.get(Integer.parseInt(promptId.substring("prompt-".length())));
     }
 }

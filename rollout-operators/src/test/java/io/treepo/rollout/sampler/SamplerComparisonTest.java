@@ -20,7 +20,7 @@ class SamplerComparisonTest {
                 new ByteTokenizer(), task);
         TreeConfig config = TreeConfig.builder().width(16).segmentTokens(8).maxDepth(4).maxResponseTokens(32).build();
 
-        SamplerComparison.Result result = comparison.compare(config, problems, 5, 2);
+        SamplerComparison.Result result = comparison.compare(config, problems, 5, 2, 0);
 
         assertEquals(SamplerKind.TREE, result.tree().kind());
         assertEquals(48, result.tree().stats().leaves());
@@ -31,5 +31,25 @@ class SamplerComparisonTest {
         assertEquals(30 / 64.0, result.decodedTokenRatio(), 1e-9);
         assertTrue(result.tokenRatio() < 1);
         assertEquals(0, result.tree().meanReward());
+    }
+
+    @Test
+    void withALimitInFlightTreesStartAsOthersCompleteAndTheLeavesAreTheSame() {
+        Task task = Tasks.byName("arithmetic");
+        List<Task.Problem> problems = IntStream.range(0, 5).mapToObj(i -> task.generate(i, Task.Split.TRAIN)).toList();
+        SamplerComparison comparison = new SamplerComparison(
+                () -> new StubDecoder((prefix, max, random) -> StubDecoder.Row.of(StubDecoder.letters(max, random), -1f, 1f)),
+                new ByteTokenizer(), task);
+        TreeConfig config = TreeConfig.builder().width(4).segmentTokens(8).maxDepth(3).maxResponseTokens(24).build();
+
+        SamplerComparison.Result all = comparison.compare(config, problems, 5, 1, 0);
+        SamplerComparison.Result two = comparison.compare(config, problems, 5, 1, 2);
+
+        assertEquals(all.tree().stats().leaves(), two.tree().stats().leaves());
+        assertEquals(all.tree().stats().decodedTokens(), two.tree().stats().decodedTokens());
+        assertEquals(all.independent().stats().decodedTokens(), two.independent().stats().decodedTokens());
+        // five trees of three segments each, all at once, or at most two at a time (three waves)
+        assertEquals(3, all.tree().stats().rounds());
+        assertTrue(two.tree().stats().rounds() >= 3 * 3, "rounds " + two.tree().stats().rounds());
     }
 }
