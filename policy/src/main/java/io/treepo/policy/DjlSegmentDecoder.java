@@ -141,11 +141,11 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
     /**
      * Computes every prefix node the requests extend that is not cached (a new prompt, or all of
      * them after a version swap emptied the cache) in passes of its own, before the call's batch,
-     * so that the batch feeds each row just its prefix's last token. Each node is computed once:
-     * ancestors missing from the cache that several targets share go first (recursively), so that
-     * two branches do not both run their common path. PrefixNode has identity equality; linked sets
-     * keep the passes' rows in request order, run after run. Run inside the batch, a recomputed path would
-     * also left-pad every other row of the call to its length.
+     * so that the batch feeds each row just its prefix's last token: run inside the batch, a
+     * recomputed path would left-pad every other row of the call to its length. Each node is
+     * computed once: ancestors missing from the cache that several targets share go first
+     * (recursively), so that two branches do not both run their common path. PrefixNode has
+     * identity equality; linked sets keep the passes' rows in request order, run after run.
      */
     private void prefillMissing(Collection<PrefixNode> prefixes, TokenSampler tokenSampler) {
         Set<PrefixNode> targets = new LinkedHashSet<>();
