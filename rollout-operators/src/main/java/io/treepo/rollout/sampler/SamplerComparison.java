@@ -10,11 +10,11 @@ import java.util.function.Supplier;
 /**
  * The same prompts and model through the tree sampler and the independent sampler (TREEPO.md
  * section 5): compute, wall time and reward of both, for {@code treepo bench sampling}. Each sampler
- * gets every prompt of the run in one batch, as an operator would, and a decoder of its own that it
- * keeps from run to run, as an operator keeps its decoder: a run starts with an empty cache all the
- * same, since a tree releases its nodes' entries as it completes. With a limit on trees in flight,
- * a sampler grows at most that many at once and starts the next prompt as soon as a tree completes,
- * as the rollout operator does: rounds then mix trees of every depth, as in the job.
+ * gets every prompt of the run in one batch, or, with a limit on trees in flight, grows at most that
+ * many at once and starts the next prompt as soon as a tree completes, as the rollout operator does
+ * (rounds then mix trees of every depth, as in the job). Each keeps a decoder of its own from run
+ * to run, as an operator keeps its decoder: a run starts with an empty cache all the same, since a
+ * tree releases its nodes' entries as it completes.
  *
  * <p>Timing on a shared CPU is noisy, and the engine's first pass over a batch shape is slow (so is a
  * decoder's first call at a new size, which grows its buffer): both samplers run once unmeasured,
