@@ -67,7 +67,8 @@ public final class PretrainCommand implements Callable<Integer> {
     int evalN;
 
     @Option(names = "--model", paramLabel = "SIZE", defaultValue = "small",
-            description = "Model shape: small (the default policy) or tiny (for smoke tests) (default: ${DEFAULT-VALUE}).")
+            description = "Model shape: small (the default policy), medium (three times its parameters) or tiny (for smoke tests) "
+                    + "(default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "auto",
@@ -82,8 +83,9 @@ public final class PretrainCommand implements Callable<Integer> {
         if (evalN < 0) throw new ParameterException(spec.commandLine(), "--eval-n must be >= 0, got " + evalN);
         ModelConfig config = switch (model) {
             case "small" -> ModelConfig.defaultSmall();
+            case "medium" -> ModelConfig.medium();
             case "tiny" -> ModelConfig.tiny();
-            default -> throw new ParameterException(spec.commandLine(), "--model must be small or tiny, got '" + model + "'");
+            default -> throw new ParameterException(spec.commandLine(), "--model must be small, medium or tiny, got '" + model + "'");
         };
         Task source = CliTasks.byName(spec, task);
         if (source.generate(seed, Task.Split.TRAIN).solution() == null) {

@@ -11,6 +11,14 @@ class ModelConfigTest {
     void jsonRoundTrips() {
         assertEquals(ModelConfig.defaultSmall(), ModelConfig.fromJson(ModelConfig.defaultSmall().toJson()));
         assertEquals(ModelConfig.tiny(), ModelConfig.fromJson(" " + ModelConfig.tiny().toJson().replace(",", " , ") + "\n"));
+        assertEquals(ModelConfig.medium(), ModelConfig.fromJson(ModelConfig.medium().toJson()));
+    }
+
+    @Test
+    void mediumHasAboutThreeTimesTheDefaultsParametersAndItsHeadSize() {
+        double ratio = (double) ModelConfig.medium().parameterCount() / ModelConfig.defaultSmall().parameterCount();
+        assertEquals(3.0, ratio, 0.3);
+        assertEquals(ModelConfig.defaultSmall().headSize(), ModelConfig.medium().headSize());
     }
 
     @Test
