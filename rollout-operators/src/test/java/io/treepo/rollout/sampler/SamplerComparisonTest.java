@@ -11,13 +11,19 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class SamplerComparisonTest {
+    private static final Task TASK = Tasks.byName("arithmetic");
+    /** Stub decoders: letters only, so no leaf ever answers. */
+    private final SamplerComparison comparison = new SamplerComparison(
+            () -> new StubDecoder((prefix, max, random) -> StubDecoder.Row.of(StubDecoder.letters(max, random), -1f, 1f)),
+            new ByteTokenizer(), TASK);
+
+    private static List<Task.Problem> problems(int n) {
+        return IntStream.range(0, n).mapToObj(i -> TASK.generate(i, Task.Split.TRAIN)).toList();
+    }
+
     @Test
     void bothSamplersGiveTheSameLeavesAndTheTreeProcessesFewerTokens() {
-        Task task = Tasks.byName("arithmetic");
-        List<Task.Problem> problems = IntStream.range(0, 3).mapToObj(i -> task.generate(i, Task.Split.TRAIN)).toList();
-        SamplerComparison comparison = new SamplerComparison(
-                () -> new StubDecoder((prefix, max, random) -> StubDecoder.Row.of(StubDecoder.letters(max, random), -1f, 1f)),
-                new ByteTokenizer(), task);
+        List<Task.Problem> problems = problems(3);
         TreeConfig config = TreeConfig.builder().width(16).segmentTokens(8).maxDepth(4).maxResponseTokens(32).build();
 
         SamplerComparison.Result result = comparison.compare(config, problems, 5, 2, 0);
@@ -35,11 +41,7 @@ class SamplerComparisonTest {
 
     @Test
     void withALimitInFlightTreesStartAsOthersCompleteAndTheLeavesAreTheSame() {
-        Task task = Tasks.byName("arithmetic");
-        List<Task.Problem> problems = IntStream.range(0, 5).mapToObj(i -> task.generate(i, Task.Split.TRAIN)).toList();
-        SamplerComparison comparison = new SamplerComparison(
-                () -> new StubDecoder((prefix, max, random) -> StubDecoder.Row.of(StubDecoder.letters(max, random), -1f, 1f)),
-                new ByteTokenizer(), task);
+        List<Task.Problem> problems = problems(5);
         TreeConfig config = TreeConfig.builder().width(4).segmentTokens(8).maxDepth(3).maxResponseTokens(24).build();
 
         SamplerComparison.Result all = comparison.compare(config, problems, 5, 1, 0);
