@@ -4,7 +4,9 @@ import io.treepo.policy.SegmentDecoder;
 import io.treepo.policy.Tokenizer;
 import io.treepo.tasks.Task;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -105,21 +107,20 @@ public final class SamplerComparison {
         RolloutSampler sampler = new RolloutSampler(config, decoder, tokenizer::decode, seed);
         int limit = inFlight == 0 ? problems.size() : inFlight;
         int next = 0;
+        Map<String, String> references = new HashMap<>();
         List<SampledLeaf> leaves = new ArrayList<>();
         do {
             for (; next < problems.size() && sampler.activeTrees() < limit; next++) {
+                Task.Problem problem = problems.get(next);
+                references.put("prompt-" + next, problem.reference());
                 sampler.start(new RolloutSampler.TreeRequest("tree-" + next, "prompt-" + next,
-                        tokenizer.encodePrompt(problems.get(next).prompt()), task::answerFound, seed + next));
+                        tokenizer.encodePrompt(problem.prompt()), task::answerFound, seed + next));
             }
             leaves.addAll(sampler.round().leaves());
         } while (sampler.activeTrees() > 0 || next < problems.size());
         double reward = leaves.stream()
-                .mapToDouble(l -> task.score(tokenizer.decode(l.responseTokens()), problem(problems, l.promptId()).reference()).reward())
+                .mapToDouble(l -> task.score(tokenizer.decode(l.responseTokens()), references.get(l.promptId())).reward())
                 .average().orElse(0);
         return new Run(config.kind(), sampler.totals(), reward);
-    }
-
-    private static Task.Problem problem(List<Task.Problem> problems, String promptId) {
-        return problems.get(Integer.parseInt(promptId.substring("prompt-".length())));
     }
 }
