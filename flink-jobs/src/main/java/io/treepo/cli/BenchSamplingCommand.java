@@ -57,11 +57,14 @@ public final class BenchSamplingCommand implements Callable<Integer> {
     @Option(names = "--max-depth", paramLabel = "N", defaultValue = "6", description = "Segments per path at most (default: ${DEFAULT-VALUE}).")
     int maxDepth;
 
-    @Option(names = "--branch", paramLabel = "N", defaultValue = "2", description = "Branching factor (default: ${DEFAULT-VALUE}).")
+    // 1 path, then 4 branches per path: 16 leaves by the third segment, before most answers end (about 3 segments
+    // here); the loop's 2 and 2 reach 16 only at the fourth, and trees short of leaves then back off in small rounds
+    @Option(names = "--branch", paramLabel = "N", defaultValue = "4",
+            description = "Branching factor (default: ${DEFAULT-VALUE}; the loop's is 2, for 8 leaves).")
     int branch;
 
-    @Option(names = "--first-divergence", paramLabel = "MIN[-MAX]", defaultValue = "2",
-            description = "Paths from the root, fixed or drawn per tree from a range, e.g. 2-8 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--first-divergence", paramLabel = "MIN[-MAX]", defaultValue = "1",
+            description = "Paths from the root, fixed or drawn per tree from a range, e.g. 2-8 (default: ${DEFAULT-VALUE}; the loop's is 2).")
     String firstDivergence;
 
     @Option(names = "--divergence", paramLabel = "POLICY", defaultValue = "fixed",
@@ -148,6 +151,7 @@ public final class BenchSamplingCommand implements Callable<Integer> {
         m.put("microsPerToken", run.microsPerToken());
         m.put("decodedTokensPerSecond", run.decodedTokensPerSecond());
         m.put("meanReward", run.meanReward());
+        m.put("meanBestReward", run.meanBestReward());
         m.put("leavesByReason", s.leavesByReason());
         return m;
     }
@@ -180,17 +184,18 @@ public final class BenchSamplingCommand implements Callable<Integer> {
                 inFlight == 0 ? " (all at once)" : " (" + inFlight + " trees in flight)", firstDivergence,
                 config.branch(), divergence,
                 config.segmentTokens(), config.maxDepth(), config.maxResponseTokens());
-        out.printf("%-12s %8s %10s %10s %10s %10s %8s %9s %10s %10s %11s %8s%n", "sampler", "leaves", "prefill", "decoded",
-                "recomputed", "processed", "forwards", "wall s", "ms/leaf", "us/token", "decoded/s", "reward");
+        out.printf("%-12s %8s %10s %10s %10s %10s %8s %9s %10s %10s %11s %8s %8s%n", "sampler", "leaves", "prefill", "decoded",
+                "recomputed", "processed", "forwards", "wall s", "ms/leaf", "us/token", "decoded/s", "reward", "best");
         for (SamplerComparison.Run run : List.of(r.tree(), r.independent())) {
             SamplerStats s = run.stats();
-            out.printf("%-12s %8d %10d %10d %10d %10d %8d %9.2f %10.1f %10.1f %11.0f %8.3f%n", run.kind().label(), s.leaves(),
+            out.printf("%-12s %8d %10d %10d %10d %10d %8d %9.2f %10.1f %10.1f %11.0f %8.3f %8.3f%n", run.kind().label(), s.leaves(),
                     s.promptTokens(), s.decodedTokens(), s.recomputedTokens(), s.processedTokens(), s.forwardCalls(),
-                    s.wallNanos() / 1e9, run.secondsPerLeaf() * 1e3, run.microsPerToken(), run.decodedTokensPerSecond(), run.meanReward());
+                    s.wallNanos() / 1e9, run.secondsPerLeaf() * 1e3, run.microsPerToken(), run.decodedTokensPerSecond(), run.meanReward(), run.meanBestReward());
         }
         out.printf("tree/independent: tokens %.3f (target <= 0.55; decoded only %.3f), time per leaf %.3f (target <= 0.6),"
                 + " time per token %.3f  [fastest of %d runs each]%n",
                 r.tokenRatio(), r.decodedTokenRatio(), r.timePerLeafRatio(), r.timePerTokenRatio(), repeats);
+        out.println("reward: mean over leaves; best: mean over prompts of the prompt's best leaf");
         out.printf("finish reasons: tree %s, independent %s%n", r.tree().stats().leavesByReason(), r.independent().stats().leavesByReason());
     }
 }

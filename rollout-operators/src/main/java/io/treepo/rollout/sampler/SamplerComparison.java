@@ -35,8 +35,14 @@ public final class SamplerComparison {
         this.task = task;
     }
 
-    /** One sampler's run. */
-    public record Run(SamplerKind kind, SamplerStats stats, double meanReward) {
+    /**
+     * One sampler's run.
+     *
+     * @param meanReward over all leaves
+     * @param meanBestReward over prompts, of each prompt's best leaf: whether a sampler finds the answers at all,
+     *     which the tree's budget rule skews less than the mean (a path that ends early hands its leaves to the others)
+     */
+    public record Run(SamplerKind kind, SamplerStats stats, double meanReward, double meanBestReward) {
         public double secondsPerLeaf() {
             return stats.wallNanos() / 1e9 / stats.leaves();
         }
@@ -118,9 +124,31 @@ public final class SamplerComparison {
             }
             leaves.addAll(sampler.round().leaves());
         } while (sampler.activeTrees() > 0 || next < problems.size());
-        double reward = leaves.stream()
-                .mapToDouble(l -> task.score(tokenizer.decode(l.responseTokens()), references.get(l.promptId())).reward())
-                .average().orElse(0);
-        return new Run(config.kind(), sampler.totals(), reward);
+        Rewards rewards = new Rewards();
+        for (SampledLeaf leaf : leaves) {
+            rewards.add(leaf.promptId(), task.score(tokenizer.decode(leaf.responseTokens()), references.get(leaf.promptId())).reward());
+        }
+        return new Run(config.kind(), sampler.totals(), rewards.mean(), rewards.meanBest());
+    }
+
+    /** Leaves' rewards: their mean, and the mean over prompts of each prompt's best. */
+    static final class Rewards {
+        private final Map<String, Double> best = new HashMap<>();
+        private double total;
+        private int leaves;
+
+        void add(String promptId, double reward) {
+            total += reward;
+            leaves++;
+            best.merge(promptId, reward, Math::max);
+        }
+
+        double mean() {
+            return leaves == 0 ? 0 : total / leaves;
+        }
+
+        double meanBest() {
+            return best.values().stream().mapToDouble(Double::doubleValue).average().orElse(0);
+        }
     }
 }

@@ -37,6 +37,19 @@ class SamplerComparisonTest {
         assertEquals(30 / 64.0, result.decodedTokenRatio(), 1e-9);
         assertTrue(result.tokenRatio() < 1);
         assertEquals(0, result.tree().meanReward());
+        assertEquals(0, result.tree().meanBestReward());
+    }
+
+    @Test
+    void theMeanRewardIsOverLeavesAndTheBestOverPrompts() {
+        SamplerComparison.Rewards rewards = new SamplerComparison.Rewards();
+        rewards.add("p", 0);
+        rewards.add("p", 1);
+        rewards.add("q", 0);
+        rewards.add("q", 0);
+
+        assertEquals(0.25, rewards.mean(), 1e-12);
+        assertEquals(0.5, rewards.meanBest(), 1e-12);
     }
 
     @Test
