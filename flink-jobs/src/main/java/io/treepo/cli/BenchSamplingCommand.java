@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -174,6 +175,8 @@ public final class BenchSamplingCommand implements Callable<Integer> {
         m.put("tokenRatio", r.tokenRatio());
         m.put("decodedTokenRatio", r.decodedTokenRatio());
         m.put("timePerLeafRatio", r.timePerLeafRatio());
+        m.put("pairTimePerLeafRatios", r.pairTimePerLeafRatios());
+        m.put("medianPairTimePerLeafRatio", r.medianPairTimePerLeafRatio());
         m.put("timePerTokenRatio", r.timePerTokenRatio());
         return m;
     }
@@ -195,6 +198,8 @@ public final class BenchSamplingCommand implements Callable<Integer> {
         out.printf("tree/independent: tokens %.3f (target <= 0.55; decoded only %.3f), time per leaf %.3f (target <= 0.6),"
                 + " time per token %.3f  [fastest of %d runs each]%n",
                 r.tokenRatio(), r.decodedTokenRatio(), r.timePerLeafRatio(), r.timePerTokenRatio(), repeats);
+        out.printf("time per leaf, each interleaved pair of runs: median %.3f, %s%n", r.medianPairTimePerLeafRatio(),
+                r.pairTimePerLeafRatios().stream().map(x -> String.format("%.3f", x)).collect(Collectors.joining(" ")));
         out.println("reward: mean over leaves; best: mean over prompts of the prompt's best leaf");
         out.printf("finish reasons: tree %s, independent %s%n", r.tree().stats().leavesByReason(), r.independent().stats().leavesByReason());
     }

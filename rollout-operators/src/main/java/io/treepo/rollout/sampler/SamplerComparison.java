@@ -20,7 +20,8 @@ import java.util.function.Supplier;
  *
  * <p>Timing on a shared CPU is noisy, and the engine's first pass over a batch shape is slow (so is a
  * decoder's first call at a new size, which grows its buffer): both samplers run once unmeasured,
- * then {@code repeats} times interleaved, and each keeps its fastest run (the one least disturbed).
+ * then {@code repeats} times interleaved, and each keeps its fastest run (the one least disturbed);
+ * the ratio of each pair of interleaved runs is kept too.
  * Token counts do not vary between repeats: the seeds are fixed.
  */
 public final class SamplerComparison {
@@ -57,8 +58,15 @@ public final class SamplerComparison {
         }
     }
 
-    /** Both runs, tree first. */
-    public record Result(Run tree, Run independent) {
+    /**
+     * Both samplers' fastest runs, tree first, and the time-per-leaf ratio of each interleaved pair of
+     * runs: a pair ran back to back, so a slow spell of the machine tends to slow both of its runs.
+     */
+    public record Result(Run tree, Run independent, List<Double> pairTimePerLeafRatios) {
+        public Result {
+            pairTimePerLeafRatios = List.copyOf(pairTimePerLeafRatios);
+        }
+
         /** Tokens processed (prefill + decode + recompute), tree over independent. */
         public double tokenRatio() {
             return (double) tree.stats().processedTokens() / independent.stats().processedTokens();
@@ -75,6 +83,13 @@ public final class SamplerComparison {
 
         public double timePerTokenRatio() {
             return tree.microsPerToken() / independent.microsPerToken();
+        }
+
+        /** The median of {@link #pairTimePerLeafRatios}: less at the mercy of one lucky run than the fastest runs' ratio. */
+        public double medianPairTimePerLeafRatio() {
+            List<Double> sorted = pairTimePerLeafRatios.stream().sorted().toList();
+            int n = sorted.size();
+            return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
         }
     }
 
@@ -96,11 +111,15 @@ public final class SamplerComparison {
             run(independentConfig, independentDecoder, problems, seed, inFlight);
             Run tree = null;
             Run independent = null;
+            List<Double> pairRatios = new ArrayList<>();
             for (int r = 0; r < repeats; r++) {
-                tree = faster(tree, run(treeConfig, treeDecoder, problems, seed, inFlight));
-                independent = faster(independent, run(independentConfig, independentDecoder, problems, seed, inFlight));
+                Run treeRun = run(treeConfig, treeDecoder, problems, seed, inFlight);
+                Run independentRun = run(independentConfig, independentDecoder, problems, seed, inFlight);
+                pairRatios.add(treeRun.secondsPerLeaf() / independentRun.secondsPerLeaf());
+                tree = faster(tree, treeRun);
+                independent = faster(independent, independentRun);
             }
-            return new Result(tree, independent);
+            return new Result(tree, independent, pairRatios);
         }
     }
 

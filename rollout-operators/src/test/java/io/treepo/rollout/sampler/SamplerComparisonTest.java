@@ -41,6 +41,19 @@ class SamplerComparisonTest {
     }
 
     @Test
+    void eachInterleavedPairOfRunsGivesARatioAndTheirMedianIsReported() {
+        TreeConfig config = TreeConfig.builder().width(4).segmentTokens(8).maxDepth(2).maxResponseTokens(16).build();
+        SamplerComparison.Result result = comparison.compare(config, problems(2), 1, 3, 0);
+
+        assertEquals(3, result.pairTimePerLeafRatios().size());
+        List<Double> sorted = result.pairTimePerLeafRatios().stream().sorted().toList();
+        assertTrue(sorted.get(0) > 0, sorted.toString());
+        assertEquals(sorted.get(1), result.medianPairTimePerLeafRatio());
+        assertEquals(1.5, new SamplerComparison.Result(result.tree(), result.independent(), List.of(2.0, 1.0, 3.0, 1.0))
+                .medianPairTimePerLeafRatio(), 1e-12);
+    }
+
+    @Test
     void theMeanRewardIsOverLeavesAndTheBestOverPrompts() {
         SamplerComparison.Rewards rewards = new SamplerComparison.Rewards();
         rewards.add("p", 0);
