@@ -105,6 +105,11 @@ final class LoopOptions {
     @Option(names = "--learning-rate", paramLabel = "RATE", defaultValue = "5e-5", description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
     float learningRate;
 
+    @Option(names = "--lr-decay-steps", paramLabel = "N", defaultValue = "0",
+            description = "Optimiser steps over which the rate falls linearly to a tenth of its peak, then stays; 0 keeps the peak "
+                    + "(an update takes a step per --mini-batch-leaves trained leaves). Default: ${DEFAULT-VALUE}.")
+    int lrDecaySteps;
+
     @Option(names = "--ppo-epochs", paramLabel = "N", defaultValue = "1",
             description = "Passes over each training batch (TreePO: 1); 4 lost accuracy in `bench learning` (BENCHMARKS.md). Default: ${DEFAULT-VALUE}.")
     int ppoEpochs;
@@ -150,9 +155,10 @@ final class LoopOptions {
         return new RewardRule(checkWork);
     }
 
-    /** Refuses bad tree options and {@code --ppo-epochs} at once, before a warm start is loaded or pretrained. */
+    /** Refuses bad tree options, {@code --ppo-epochs} and {@code --lr-decay-steps} at once, before a warm start is loaded or pretrained. */
     void validate(CommandSpec spec) {
         if (ppoEpochs < 1) throw new ParameterException(spec.commandLine(), "--ppo-epochs must be >= 1, got " + ppoEpochs);
+        if (lrDecaySteps < 0) throw new ParameterException(spec.commandLine(), "--lr-decay-steps must be >= 0, got " + lrDecaySteps);
         try {
             treeConfig();
         } catch (IllegalArgumentException e) {
@@ -180,7 +186,7 @@ final class LoopOptions {
         // GRPO's baseline is the independent sampler's natural estimator; keep an explicit choice otherwise.
         Estimator chosen = samplerKind() == SamplerKind.INDEPENDENT && estimator == Estimator.TREE_AVERAGE ? Estimator.GRPO : estimator;
         return new TrainerSettings(chosen, PpoConfig.defaults().withEpochs(ppoEpochs), maxStaleness, true, miniBatchLeaves,
-                TrainerConfig.defaults().withLearningRate(learningRate), initialWeights, treesPerStep, WEIGHT_CHUNK_BYTES, device);
+                TrainerConfig.defaults().withLearningRate(learningRate).withDecaySteps(lrDecaySteps), initialWeights, treesPerStep, WEIGHT_CHUNK_BYTES, device);
     }
 
     private SamplerKind samplerKind() {

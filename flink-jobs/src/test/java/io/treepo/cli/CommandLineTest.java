@@ -124,6 +124,7 @@ class CommandLineTest {
                 org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "learning", "--signal-trees", "-1"), "error: --signal-trees must be >= 0, got -1"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "learning", "--eval-every", "0"), "error: --eval-every must be >= 1, got 0"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "learning", "--ppo-epochs", "0"), "error: --ppo-epochs must be >= 1, got 0"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("demo", "--lr-decay-steps", "-1"), "error: --lr-decay-steps must be >= 0, got -1"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("demo", "--width", "0"), "error: width must be >= 1, got 0"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "learning", "--report-dir", "/proc/no-such-place"),
                         "error: --report-dir: cannot create /proc/no-such-place"),

@@ -66,7 +66,7 @@ class LearningITCase {
         JobConfig base = TreepoJobITCase.config(KAFKA.kafka().clientProperties(), formatOnlyWarmStart());
         TrainerSettings t = base.trainer();
         TrainerSettings fast = new TrainerSettings(t.estimator(), t.ppo(), t.maxStaleness(), t.dropZeroSignal(), t.miniBatchLeaves(),
-                new TrainerConfig(3e-3f, 0, 0.1f, 1f, 0.9f, 0.95f, 1e-8f), t.initialWeights(), t.treesPerStep(), t.chunkBytes(), t.device());
+                new TrainerConfig(3e-3f, 0, 0.1f, 1f, 0.9f, 0.95f, 1e-8f, 0), t.initialWeights(), t.treesPerStep(), t.chunkBytes(), t.device());
         return new JobConfig(base.kafka(), base.topics(), base.groupId(), base.rolloutParallelism(), base.rollout(), fast, base.rewardThreads(),
                 base.rewardTimeout(), base.treeTimeout(), base.maxPromptChars());
     }

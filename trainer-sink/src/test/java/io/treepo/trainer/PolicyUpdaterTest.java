@@ -52,7 +52,7 @@ class PolicyUpdaterTest {
 
     @Test
     void dropsStaleLeavesAndZeroSignalTreesThenRaisesTheRewardedAnswer() {
-        TrainerConfig fast = new TrainerConfig(1e-3f, 0, 0f, 1f, 0.9f, 0.95f, 1e-8f);
+        TrainerConfig fast = new TrainerConfig(1e-3f, 0, 0f, 1f, 0.9f, 0.95f, 1e-8f, 0);
         try (PolicyTrainer trainer = PolicyTrainer.create(ModelConfig.tiny(), fast, TOKENIZER, "cpu", 3)) {
             ScoredTree mixed = tree("mixed", List.of(
                     leaf(trainer, "mixed", 0, "4", 1f, 10),
@@ -77,7 +77,7 @@ class PolicyUpdaterTest {
 
     @Test
     void laterEpochsStepThroughTheSameBatchAgainWithRatiosOffOne() {
-        TrainerConfig fast = new TrainerConfig(1e-3f, 0, 0f, 1f, 0.9f, 0.95f, 1e-8f);
+        TrainerConfig fast = new TrainerConfig(1e-3f, 0, 0f, 1f, 0.9f, 0.95f, 1e-8f, 0);
         try (PolicyTrainer trainer = PolicyTrainer.create(ModelConfig.tiny(), fast, TOKENIZER, "cpu", 3)) {
             ScoredTree mixed = tree("mixed", List.of(leaf(trainer, "mixed", 0, "4", 1f, 10), leaf(trainer, "mixed", 1, "5", 0f, 10)));
             UpdateConfig threeEpochs = new UpdateConfig(AdvantageEstimator.tree(TreeAdvantage.Weighting.AVERAGE),

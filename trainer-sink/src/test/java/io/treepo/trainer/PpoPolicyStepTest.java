@@ -20,7 +20,7 @@ class PpoPolicyStepTest {
 
     @Test
     void positiveAdvantageTokensBecomeMoreLikelyNegativeOnesLess() {
-        TrainerConfig sgd = new TrainerConfig(1e-3f, 0, 0f, 1f, 0.9f, 0.95f, 1e-8f);
+        TrainerConfig sgd = new TrainerConfig(1e-3f, 0, 0f, 1f, 0.9f, 0.95f, 1e-8f, 0);
         try (PolicyTrainer trainer = PolicyTrainer.create(ModelConfig.tiny(), sgd, TOKENIZER, "cpu", 11)) {
             int[] prompt = TOKENIZER.encodePrompt("1+1=");
             List<TrainSequence> batch = List.of(
