@@ -8,6 +8,7 @@ import io.treepo.policy.EncodedWeights;
 import io.treepo.policy.PolicyTrainer;
 import io.treepo.policy.SamplingConfig;
 import io.treepo.policy.Tokenizer;
+import io.treepo.policy.TrainerConfig;
 import io.treepo.report.RunReport;
 import io.treepo.rollout.operator.LeafRecords;
 import io.treepo.rollout.reward.RewardFunction;
@@ -146,10 +147,14 @@ public final class BenchLearningCommand implements Callable<Integer> {
         }
 
         void run() {
-            out.printf("bench learning: %s from %s, %d updates of %s, lr %s, %s advantages, %s sampler, width %d%s%n",
+            TrainerConfig optimizer = settings.optimizer();
+            out.printf("bench learning: %s from %s, %d updates of %s, lr %s%s, %s advantages, %s sampler, width %d%s%n",
                     task.name(), start.model, updates,
                     signalTrees > 0 ? signalTrees + " trees with signal" : settings.treesPerStep() + " trees",
-                    settings.optimizer().learningRate(), settings.estimator(), tree.kind(),
+                    optimizer.learningRate(),
+                    optimizer.decaySteps() == 0 ? "" : " falling to " + optimizer.learningRate() * TrainerConfig.DECAY_FLOOR
+                            + " over " + optimizer.decaySteps() + " steps",
+                    settings.estimator(), tree.kind(),
                     tree.width(), loop.checkWork ? ", reward checks the work" : "");
             try (PolicyTrainer trainer = PolicyTrainer.create(warmStart, settings.optimizer(), tokenizer, settings.device());
                     DjlSegmentDecoder decoder = DjlSegmentDecoder.create(DecoderConfig.defaults(), tokenizer, warmStart, 0)) {
