@@ -2,6 +2,7 @@ package io.treepo.policy;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * Where the policy runs: the first GPU when the engine sees one, else the CPU. The system property
@@ -10,6 +11,8 @@ import ai.djl.engine.Engine;
  */
 public final class Devices {
     public static final String PROPERTY = "treepo.device";
+    /** The property DJL reads, once, when the engine starts, for the size of PyTorch's intra-op thread pool. */
+    public static final String INTRA_OP_THREADS = "ai.djl.pytorch.num_threads";
 
     private Devices() {}
 
@@ -35,5 +38,18 @@ public final class Devices {
             }
             default -> gpus > 0 ? Device.gpu(0) : Device.cpu();
         };
+    }
+
+    /**
+     * Sizes PyTorch's intra-op thread pool for the rest of the process, unless {@link #INTRA_OP_THREADS}
+     * is set (an explicit setting wins). Unlike the property, this takes effect at any time, so a
+     * process can pretrain with every core and then decode and train on one thread per caller.
+     */
+    public static void limitIntraOpThreads(int threads) {
+        if (System.getProperty(INTRA_OP_THREADS) != null) {
+            return;
+        }
+        Engine.getEngine("PyTorch"); // loads the native library JniUtils calls into
+        JniUtils.setNumThreads(threads);
     }
 }

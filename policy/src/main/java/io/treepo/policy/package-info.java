@@ -29,5 +29,6 @@
  * <p>Start-up: always {@code -Dai.djl.offline=true}. {@code ai.djl.pytorch.num_threads} is read
  * once; on a machine whose cores other processes also use, one thread is much faster than two
  * (PyTorch's worker threads wait on each other when a core is taken away).
+ * {@link Devices#limitIntraOpThreads} changes the pool later, unless that property is set.
  */
 package io.treepo.policy;
