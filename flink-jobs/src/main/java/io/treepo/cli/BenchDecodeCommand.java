@@ -82,7 +82,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
                     cached.tokensPerSecond() / recompute.tokensPerSecond()));
         } else {
             out.printf(Locale.ROOT, "batched KV-cached decode, default model (%d layers, width %d), %d new tokens per row, best of %d%n",
-                    config.layers(), config.width(), tokens, rounds);
+                    config.layers(), config.hidden(), tokens, rounds);
             out.printf(Locale.ROOT, "%8s %10s %9s %11s %10s%n", "batch", "tokens", "seconds", "tokens/s", "vs batch " + best.get(0).batch());
             for (DecodeBenchmark.Result r : best) {
                 if (Arrays.stream(batches).noneMatch(b -> b == r.batch())) continue;

@@ -96,7 +96,7 @@ public final class PretrainCommand implements Callable<Integer> {
         TrainerConfig trainerConfig = TrainerConfig.pretraining().withLearningRate(learningRate);
         String budget = maxSteps > 0 ? String.format("%,d steps (at most %.1f min)", maxSteps, minutes) : String.format("%.1f min", minutes);
         log.printf("pretraining a %d-layer, width-%d policy (%,d parameters) on %s for %s, batch %d%n",
-                config.layers(), config.width(), config.parameterCount(), task, budget, batchSize);
+                config.layers(), config.hidden(), config.parameterCount(), task, budget, batchSize);
         AtomicLong next = new AtomicLong();
         try (PolicyTrainer trainer = PolicyTrainer.create(config, trainerConfig, tokenizer, device, seed);
                 DjlSegmentDecoder decoder = DjlSegmentDecoder.create(DecoderConfig.defaults(), tokenizer, trainer.weights(), 0)) {

@@ -155,7 +155,7 @@ class BadInputITCase {
     private static List<ProducerRecord<byte[], byte[]>> badWeights() {
         String fits = ModelConfig.tiny().toJson();
         ModelConfig tiny = ModelConfig.tiny();
-        String misfit = new ModelConfig(tiny.layers() + 1, tiny.width(), tiny.heads(), tiny.contextLength(), tiny.vocabSize(), tiny.mlpRatio()).toJson();
+        String misfit = tiny.withLayers(tiny.layers() + 1).toJson();
         byte[] payload = new byte[10_000];
         new Random(2).nextBytes(payload);
         long now = System.currentTimeMillis();

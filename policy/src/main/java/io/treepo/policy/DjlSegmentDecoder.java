@@ -42,7 +42,7 @@ import java.util.stream.IntStream;
  * last live groups move into its slots and the buffer is narrowed), so finished rows cost nothing
  * once their group is done.
  *
- * <p>Buffer layout, (L, 2, G, H, W, D) for keys/values of G groups: columns [0, Sc) each group's
+ * <p>Buffer layout, (L, 2, G, N, W, D) for keys/values of G groups: columns [0, Sc) each group's
  * cached prefix (right-padded), then its rows' pending tokens and one position per step, the
  * group's rows side by side in each position (see {@link Batch}); each layer writes a step's keys
  * and values with one assignment. Group-major, so that dropping groups is a view of the first G'
@@ -256,7 +256,7 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
         final int sc; // cached columns
         final int p; // pending positions
         final int width; // buffer columns
-        NDArray kv; // (L, 2, G, H, W, D), a view of the workspace; G shrinks as groups finish
+        NDArray kv; // (L, 2, G, N, W, D), a view of the workspace; G shrinks as groups finish
         NDArray keyMask; // (G, 1, k, W)
         int step; // positions [p, p + step) hold fed sampled tokens
 
@@ -325,7 +325,7 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
          */
         private void assemble() {
             ModelConfig c = model.config();
-            kv = workspace(new Shape(c.layers(), 2, groups(), c.heads(), width, c.headSize()));
+            kv = workspace(new Shape(c.layers(), 2, groups(), c.kvHeads(), width, c.headDim()));
             for (int g = 0; g < groups(); g++) {
                 Row row = member(g);
                 NDList entries = new NDList();
@@ -334,7 +334,7 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
                     if (entry != null) entries.add(entry);
                 }
                 if (!entries.isEmpty()) {
-                    NDArray prefix = entries.size() == 1 ? entries.get(0) : NDArrays.concat(entries, 3); // (L, 2, H, cached, D)
+                    NDArray prefix = entries.size() == 1 ? entries.get(0) : NDArrays.concat(entries, 3); // (L, 2, N, cached, D)
                     kv.set(groupColumns(g, 0, row.cached, 1), prefix);
                 }
             }
@@ -430,7 +430,7 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
             return new NDIndex().addIndices(layer).addAllDim(3).addSliceDim(from, to);
         }
 
-        /** Group g's keys and values, every {@code stride}-th column of [from, to): (L, 2, H, n, D). */
+        /** Group g's keys and values, every {@code stride}-th column of [from, to): (L, 2, N, n, D). */
         private NDIndex groupColumns(int g, int from, int to, int stride) {
             return new NDIndex().addAllDim(2).addIndices(g).addAllDim().addSliceDim(from, to, stride);
         }
@@ -456,7 +456,7 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
             }
         }
 
-        /** Row b's positions [start, end) as a compact (L, 2, H, n, D) copy the cache can own, or null if empty. */
+        /** Row b's positions [start, end) as a compact (L, 2, N, n, D) copy the cache can own, or null if empty. */
         private NDArray slice(int b, int start, int end) {
             if (end <= start) return null;
             NDArray copy = kv.get(rowPositions(b, start, end)).duplicate();

@@ -27,7 +27,7 @@ final class KvCache implements AutoCloseable {
     private long evictions;
 
     /**
-     * @param kv (L, 2, H, n, D) keys and values of the entry's n positions; null when n is 0
+     * @param kv (L, 2, N, n, D) keys and values of the entry's n positions; null when n is 0
      */
     record Entry(NDArray kv, int length) {
         long bytes() {

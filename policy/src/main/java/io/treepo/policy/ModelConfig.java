@@ -1,115 +1,243 @@
 package io.treepo.policy;
 
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
- * Shape of the decoder-only transformer. Immutable and validated; travels with the weights (as
- * {@link #toJson()}) so a receiver can refuse weights built for another shape.
+ * Shape of the Qwen-family decoder ({@link TransformerModel}): Qwen1.5, Qwen2 and Qwen2.5 (model
+ * type {@code qwen2}: biases on q/k/v) and Qwen3 (model type {@code qwen3}: RMSNorm on each head's
+ * queries and keys). Immutable and validated; its JSON is a Hugging Face {@code config.json}, which
+ * is also what travels with the weights, so a receiver can refuse weights built for another shape.
  *
- * @param layers transformer blocks
- * @param width model (embedding) width; a multiple of {@code heads}
- * @param heads attention heads
- * @param contextLength the most positions a sequence may use (learned position embeddings)
+ * @param layers decoder blocks ({@code num_hidden_layers})
+ * @param hidden residual stream width ({@code hidden_size})
+ * @param heads query heads ({@code num_attention_heads})
+ * @param kvHeads key/value heads, a divisor of {@code heads} ({@code num_key_value_heads}; grouped-query attention when fewer)
+ * @param headDim width of one head ({@code head_dim}; hidden / heads in Qwen2, free in Qwen3)
+ * @param intermediate SwiGLU hidden width ({@code intermediate_size})
  * @param vocabSize token ids are in [0, vocabSize)
- * @param mlpRatio hidden width of the feed-forward layer, as a multiple of {@code width}
+ * @param contextLength the most positions a sequence may use ({@code max_position_embeddings})
+ * @param ropeTheta base of the rotary position frequencies
+ * @param rmsNormEps epsilon of every RMSNorm
+ * @param tiedEmbeddings the output head reuses the token embedding ({@code tie_word_embeddings})
+ * @param qkvBias biases on the q/k/v projections (always in Qwen2; {@code attention_bias} in Qwen3)
+ * @param qkNorm RMSNorm over each head's queries and keys before the rotation (Qwen3)
  */
-public record ModelConfig(int layers, int width, int heads, int contextLength, int vocabSize, int mlpRatio) {
+public record ModelConfig(
+        int layers, int hidden, int heads, int kvHeads, int headDim, int intermediate, int vocabSize, int contextLength,
+        double ropeTheta, double rmsNormEps, boolean tiedEmbeddings, boolean qkvBias, boolean qkNorm) {
 
     public ModelConfig {
-        positive("layers", layers);
-        positive("width", width);
-        positive("heads", heads);
-        positive("contextLength", contextLength);
-        positive("vocabSize", vocabSize);
-        positive("mlpRatio", mlpRatio);
-        if (width % heads != 0) {
-            throw new IllegalArgumentException("width (" + width + ") must be a multiple of heads (" + heads + ")");
+        positive("num_hidden_layers", layers);
+        positive("hidden_size", hidden);
+        positive("num_attention_heads", heads);
+        positive("num_key_value_heads", kvHeads);
+        positive("head_dim", headDim);
+        positive("intermediate_size", intermediate);
+        positive("vocab_size", vocabSize);
+        positive("max_position_embeddings", contextLength);
+        if (heads % kvHeads != 0) {
+            throw new IllegalArgumentException("num_attention_heads (" + heads + ") must be a multiple of num_key_value_heads (" + kvHeads + ")");
+        }
+        if (headDim % 2 != 0) throw new IllegalArgumentException("head_dim must be even (rotary pairs), got " + headDim);
+        if (!(ropeTheta > 1)) throw new IllegalArgumentException("rope_theta must be > 1, got " + ropeTheta);
+        if (!(rmsNormEps > 0)) throw new IllegalArgumentException("rms_norm_eps must be > 0, got " + rmsNormEps);
+        if (!qkNorm && !qkvBias) {
+            throw new IllegalArgumentException("a qwen2 model (no q/k norm) has q/k/v biases: set qkvBias, or qkNorm for qwen3");
         }
     }
 
     /**
-     * The default policy: small enough that a few minutes of supervised warm-up on two CPU cores
-     * teach it the arithmetic format, large enough to reach a useful accuracy.
+     * The default policy (Qwen2 layout, byte vocabulary): small enough that a few minutes of
+     * supervised warm-up on two CPU cores teach it the arithmetic format, large enough to reach a
+     * useful accuracy. Two key/value heads for four query heads halve the keys and values that
+     * decoding reads, which is what bounds it.
      */
     public static ModelConfig defaultSmall() {
-        return new ModelConfig(4, 128, 4, 256, ByteTokenizer.VOCAB_SIZE, 4);
+        return qwen2(4, 128, 4, 2, 384, 256);
     }
 
     /** About three times the default's parameters (6 layers, width 192): a larger policy to try, three times slower. */
     public static ModelConfig medium() {
-        return new ModelConfig(6, 192, 6, 256, ByteTokenizer.VOCAB_SIZE, 4);
+        return qwen2(6, 192, 6, 2, 576, 256);
     }
 
     /** For tests: milliseconds per forward pass. */
     public static ModelConfig tiny() {
-        return new ModelConfig(2, 32, 2, 64, ByteTokenizer.VOCAB_SIZE, 2);
+        return qwen2(2, 32, 2, 1, 64, 64);
     }
 
-    public int headSize() {
-        return width / heads;
+    /** A tiny Qwen3 layout (q/k norm, no biases, untied head, head_dim not hidden / heads): for tests and smoke runs. */
+    public static ModelConfig qwen3Tiny() {
+        return new ModelConfig(2, 32, 4, 2, 12, 64, ByteTokenizer.VOCAB_SIZE, 64, 1_000_000, 1e-6, false, false, true);
+    }
+
+    private static ModelConfig qwen2(int layers, int hidden, int heads, int kvHeads, int intermediate, int context) {
+        return new ModelConfig(layers, hidden, heads, kvHeads, hidden / heads, intermediate, ByteTokenizer.VOCAB_SIZE, context,
+                10_000, 1e-6, true, true, false);
+    }
+
+    /** The same shape with another depth. */
+    public ModelConfig withLayers(int layers) {
+        return new ModelConfig(layers, hidden, heads, kvHeads, headDim, intermediate, vocabSize, contextLength,
+                ropeTheta, rmsNormEps, tiedEmbeddings, qkvBias, qkNorm);
+    }
+
+    /** {@code qwen3} when the model normalises queries and keys, else {@code qwen2} (Qwen1.5, Qwen2, Qwen2.5). */
+    public String modelType() {
+        return qkNorm ? "qwen3" : "qwen2";
+    }
+
+    /** Query heads per key/value head. */
+    public int queryGroups() {
+        return heads / kvHeads;
     }
 
     /** Number of trainable scalars. */
     public long parameterCount() {
-        long perLayer = 2L * 2 * width + 4L * width * width + 2L * width * width * mlpRatio;
-        return (long) vocabSize * width + (long) contextLength * width + layers * perLayer + 2L * width;
+        long q = (long) heads * headDim;
+        long kv = (long) kvHeads * headDim;
+        long attention = hidden * (q + 2 * kv) + q * hidden + (qkvBias ? q + 2 * kv : 0) + (qkNorm ? 2L * headDim : 0);
+        long perLayer = attention + 3L * hidden * intermediate + 2L * hidden;
+        return (long) vocabSize * hidden * (tiedEmbeddings ? 1 : 2) + layers * perLayer + hidden;
     }
 
+    /** The config as a Hugging Face {@code config.json} (one line). */
     public String toJson() {
-        return "{\"layers\":" + layers + ",\"width\":" + width + ",\"heads\":" + heads + ",\"contextLength\":"
-                + contextLength + ",\"vocabSize\":" + vocabSize + ",\"mlpRatio\":" + mlpRatio + "}";
+        JsonObject o = new JsonObject();
+        o.add("architectures", JsonParser.parseString(qkNorm ? "[\"Qwen3ForCausalLM\"]" : "[\"Qwen2ForCausalLM\"]"));
+        o.addProperty("model_type", modelType());
+        o.addProperty("num_hidden_layers", layers);
+        o.addProperty("hidden_size", hidden);
+        o.addProperty("num_attention_heads", heads);
+        o.addProperty("num_key_value_heads", kvHeads);
+        o.addProperty("head_dim", headDim);
+        o.addProperty("intermediate_size", intermediate);
+        o.addProperty("vocab_size", vocabSize);
+        o.addProperty("max_position_embeddings", contextLength);
+        o.addProperty("rope_theta", ropeTheta);
+        o.addProperty("rms_norm_eps", rmsNormEps);
+        o.addProperty("tie_word_embeddings", tiedEmbeddings);
+        if (qkNorm) o.addProperty("attention_bias", qkvBias);
+        o.addProperty("hidden_act", "silu");
+        o.addProperty("use_sliding_window", false);
+        o.add("rope_scaling", com.google.gson.JsonNull.INSTANCE);
+        o.addProperty("attention_dropout", 0.0);
+        o.addProperty("torch_dtype", "float32");
+        return new GsonBuilder().serializeNulls().create().toJson(o);
     }
 
-    /** Parses {@link #toJson()}'s flat object of integers; unknown or missing keys are refused. */
+    /**
+     * Parses a Hugging Face {@code config.json} of a supported model (what {@link #toJson()} writes,
+     * and the configs of Qwen1.5/2/2.5/3 checkpoints). Anything this decoder does not implement is
+     * refused in one line naming the field: another model type, rope scaling, a sliding window,
+     * an activation other than SiLU.
+     */
     public static ModelConfig fromJson(String json) {
-        String body = json.strip();
-        if (!body.startsWith("{") || !body.endsWith("}")) {
-            throw new IllegalArgumentException("model config JSON must be an object, got: " + json);
+        JsonObject o;
+        try {
+            o = JsonParser.parseString(json).getAsJsonObject();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("config.json is not a JSON object: " + e.getMessage());
         }
-        Map<String, Integer> values = new LinkedHashMap<>();
-        for (String pair : body.substring(1, body.length() - 1).split(",")) {
-            if (pair.isBlank()) continue;
-            String[] kv = pair.split(":", 2);
-            if (kv.length != 2) throw new IllegalArgumentException("model config JSON: bad member '" + pair.strip() + "'");
-            String key = kv[0].strip().replace("\"", "");
-            try {
-                values.put(key, Integer.parseInt(kv[1].strip()));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("model config JSON: " + key + " must be an integer, got " + kv[1].strip());
-            }
+        String type = string(o, "model_type", null);
+        if (!"qwen2".equals(type) && !"qwen3".equals(type)) {
+            throw new IllegalArgumentException("config.json: model_type " + (type == null ? "is missing" : "'" + type + "' is not supported")
+                    + " (supported: qwen2 for Qwen1.5, Qwen2 and Qwen2.5; qwen3)");
         }
-        ModelConfig config = new ModelConfig(
-                require(values, "layers"), require(values, "width"), require(values, "heads"),
-                require(values, "contextLength"), require(values, "vocabSize"), require(values, "mlpRatio"));
-        if (!values.isEmpty()) {
-            throw new IllegalArgumentException("model config JSON: unknown keys " + values.keySet());
+        String act = string(o, "hidden_act", "silu");
+        if (!act.equals("silu")) throw new IllegalArgumentException("config.json: hidden_act '" + act + "' is not supported (only silu)");
+        if (o.has("rope_scaling") && !o.get("rope_scaling").isJsonNull()) {
+            throw new IllegalArgumentException("config.json: rope_scaling " + o.get("rope_scaling") + " is not supported (only null)");
         }
-        return config;
+        if (bool(o, "use_sliding_window", false)) {
+            throw new IllegalArgumentException("config.json: use_sliding_window true is not supported");
+        }
+        boolean qwen3 = type.equals("qwen3");
+        int hidden = integer(o, "hidden_size", null);
+        int heads = integer(o, "num_attention_heads", null);
+        return new ModelConfig(
+                integer(o, "num_hidden_layers", null),
+                hidden,
+                heads,
+                integer(o, "num_key_value_heads", heads),
+                o.has("head_dim") && !o.get("head_dim").isJsonNull() ? integer(o, "head_dim", null) : hidden / heads,
+                integer(o, "intermediate_size", null),
+                integer(o, "vocab_size", null),
+                integer(o, "max_position_embeddings", null),
+                number(o, "rope_theta", 10_000.0),
+                number(o, "rms_norm_eps", 1e-6),
+                bool(o, "tie_word_embeddings", false),
+                qwen3 ? bool(o, "attention_bias", false) : true,
+                qwen3);
     }
 
     /** The fields in which {@code other} differs from this, as "name this != other", for error messages. */
     public String differences(ModelConfig other) {
-        StringBuilder out = new StringBuilder();
-        diff(out, "layers", layers, other.layers);
-        diff(out, "width", width, other.width);
-        diff(out, "heads", heads, other.heads);
-        diff(out, "contextLength", contextLength, other.contextLength);
-        diff(out, "vocabSize", vocabSize, other.vocabSize);
-        diff(out, "mlpRatio", mlpRatio, other.mlpRatio);
-        return out.toString();
+        Map<String, Function<ModelConfig, Object>> fields = new LinkedHashMap<>();
+        fields.put("num_hidden_layers", ModelConfig::layers);
+        fields.put("hidden_size", ModelConfig::hidden);
+        fields.put("num_attention_heads", ModelConfig::heads);
+        fields.put("num_key_value_heads", ModelConfig::kvHeads);
+        fields.put("head_dim", ModelConfig::headDim);
+        fields.put("intermediate_size", ModelConfig::intermediate);
+        fields.put("vocab_size", ModelConfig::vocabSize);
+        fields.put("max_position_embeddings", ModelConfig::contextLength);
+        fields.put("rope_theta", ModelConfig::ropeTheta);
+        fields.put("rms_norm_eps", ModelConfig::rmsNormEps);
+        fields.put("tie_word_embeddings", ModelConfig::tiedEmbeddings);
+        fields.put("q/k/v bias", ModelConfig::qkvBias);
+        fields.put("q/k norm", ModelConfig::qkNorm);
+        List<String> out = fields.entrySet().stream()
+                .filter(f -> !f.getValue().apply(this).equals(f.getValue().apply(other)))
+                .map(f -> f.getKey() + " " + f.getValue().apply(this) + " != " + f.getValue().apply(other))
+                .toList();
+        return String.join(", ", out);
     }
 
-    private static void diff(StringBuilder out, String name, int mine, int theirs) {
-        if (mine != theirs) {
-            out.append(out.length() == 0 ? "" : ", ").append(name).append(' ').append(mine).append(" != ").append(theirs);
+    private static JsonPrimitive primitive(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        if (e == null || e.isJsonNull()) return null;
+        if (!e.isJsonPrimitive()) throw new IllegalArgumentException("config.json: " + key + " must be a single value, got " + e);
+        return e.getAsJsonPrimitive();
+    }
+
+    private static int integer(JsonObject o, String key, Integer fallback) {
+        JsonPrimitive p = primitive(o, key);
+        if (p == null) {
+            if (fallback == null) throw new IllegalArgumentException("config.json: " + key + " is missing");
+            return fallback;
         }
+        if (!p.isNumber() || p.getAsDouble() != Math.rint(p.getAsDouble())) {
+            throw new IllegalArgumentException("config.json: " + key + " must be an integer, got " + p);
+        }
+        return p.getAsInt();
     }
 
-    private static int require(Map<String, Integer> values, String key) {
-        Integer v = values.remove(key);
-        if (v == null) throw new IllegalArgumentException("model config JSON: missing key " + key);
-        return v;
+    private static double number(JsonObject o, String key, double fallback) {
+        JsonPrimitive p = primitive(o, key);
+        if (p == null) return fallback;
+        if (!p.isNumber()) throw new IllegalArgumentException("config.json: " + key + " must be a number, got " + p);
+        return p.getAsDouble();
+    }
+
+    private static boolean bool(JsonObject o, String key, boolean fallback) {
+        JsonPrimitive p = primitive(o, key);
+        if (p == null) return fallback;
+        if (!p.isBoolean()) throw new IllegalArgumentException("config.json: " + key + " must be true or false, got " + p);
+        return p.getAsBoolean();
+    }
+
+    private static String string(JsonObject o, String key, String fallback) {
+        JsonPrimitive p = primitive(o, key);
+        return p == null ? fallback : p.getAsString();
     }
 
     private static void positive(String name, int value) {

@@ -1,54 +1,63 @@
 package io.treepo.policy;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * A GPT-style decoder-only transformer over plain NDArrays (nanoGPT's shape): token + learned
- * position embeddings, {@code layers} pre-norm blocks of causal self-attention and a GELU MLP,
- * a final LayerNorm and a head tied to the token embedding. No biases except LayerNorm's.
+ * The Qwen-family decoder over plain NDArrays (Hugging Face's {@code Qwen2ForCausalLM} and
+ * {@code Qwen3ForCausalLM}): token embedding, {@code layers} pre-norm blocks of grouped-query
+ * causal self-attention with rotary positions and a SwiGLU MLP, RMSNorm everywhere, a final norm
+ * and a head (tied to the embedding or its own). See {@link ModelConfig} for the variants.
  *
  * <p>One forward pass serves training (no cache: attend over the pass's own keys) and decoding
  * (a {@link KvSink} hands each layer's new keys/values to a cache and returns what to attend
  * over). Parameters live in the model's own manager; results of a pass are attached to the input
  * tokens' manager, so callers run passes inside a sub-manager or {@code NDScope} of their own.
  *
- * <p>Shapes: B batch, T new tokens, S keys attended over, C width, H heads, D = C / H, V vocab.
+ * <p>Shapes: B batch, T new tokens, S keys attended over, C hidden, H query heads, N key/value
+ * heads, R = H / N query heads per key/value head, D head width, I intermediate width, V vocab.
+ *
+ * <p>Parameters are kept fused where Hugging Face keeps them apart (q, k and v in one matrix, gate
+ * and up in another, all stored (in, out)), so a layer runs two matmuls where it would run five;
+ * {@link HuggingFaceCheckpoint} maps them to and from Hugging Face's names and (out, in) layout.
  *
  * <p>Attention runs over groups of K rows, G = B / K (rows g*K .. g*K+K-1 form group g): a group's
  * rows attend over one shared run of keys, so keys several rows share (the prefix of sibling
  * branches) are stored and read once per group instead of once per row. The T*K queries of a group
  * are ordered (t, k), and so are the T*K keys and values a pass hands to its {@link KvSink}; the
  * mask decides which of a group's keys each of its rows sees. K = 1 is plain per-row attention.
- * Group-major, (G, H, ...): a decoder's key/value buffer narrowed to its first groups (a view, when
- * finished groups drop out) still folds (G, H) into one batch dimension for the matmuls, so nothing
- * is copied.
+ * Group-major, (G, N, ...): a decoder's key/value buffer narrowed to its first groups (a view, when
+ * finished groups drop out) still folds (G, N) into one batch dimension for the matmuls, so nothing
+ * is copied. The R query heads of a key/value head are stacked along the query axis, so grouped-query
+ * attention reads each key once for all of them.
  */
 public final class TransformerModel implements AutoCloseable {
     /** Added to masked attention scores: large but finite, so a fully masked (padding) row stays finite. */
     public static final float MASKED = -1e9f;
-    private static final float LAYER_NORM_EPS = 1e-5f;
-    /** Index of keys and values in qkv (3, G, H, T*K, D), and of a sequence's last position in (B, T, C): built once, as string indices are parsed on every use. */
-    private static final NDIndex KEYS_VALUES = new NDIndex().addSliceDim(1, 3);
     private static final NDIndex LAST_POSITION = new NDIndex().addAllDim().addIndices(-1);
 
     private final ModelConfig config;
     private final NDManager manager;
     private final Map<String, NDArray> parameters;
+    private final NDArray rotaryCos; // (contextLength, D): cos of each position's angles, halves repeated as HF lays them out
+    private final NDArray rotarySin;
+    private final NDArray rotateHalf; // (D, D): x.matMul(it) = HF's rotate_half(x) = cat(-x2, x1)
 
     /** Where one layer's keys/values go during a pass, and what that layer attends over. */
     @FunctionalInterface
     public interface KvSink {
         /**
-         * @param keysValues (2, G, H, T*K, D) keys [0] and values [1] of this pass's tokens, ordered (t, k)
-         * @return (2, G, H, S, D) keys and values each group attends over
+         * @param keysValues (2, G, N, T*K, D) keys [0] (rotated) and values [1] of this pass's tokens, ordered (t, k)
+         * @return (2, G, N, S, D) keys and values each group attends over
          */
         NDArray attend(int layer, NDArray keysValues);
     }
@@ -60,18 +69,40 @@ public final class TransformerModel implements AutoCloseable {
         this.config = config;
         this.manager = manager;
         this.parameters = Collections.unmodifiableMap(parameters);
+        int d = config.headDim();
+        int half = d / 2;
+        float[] cos = new float[config.contextLength() * d];
+        float[] sin = new float[cos.length];
+        for (int pos = 0; pos < config.contextLength(); pos++) {
+            for (int i = 0; i < half; i++) {
+                double angle = pos / Math.pow(config.ropeTheta(), 2.0 * i / d);
+                cos[pos * d + i] = cos[pos * d + i + half] = (float) Math.cos(angle);
+                sin[pos * d + i] = sin[pos * d + i + half] = (float) Math.sin(angle);
+            }
+        }
+        this.rotaryCos = manager.create(cos, new Shape(config.contextLength(), d));
+        this.rotarySin = manager.create(sin, new Shape(config.contextLength(), d));
+        float[] rotate = new float[d * d]; // out[j] = -x[j + half] for j < half, x[j - half] otherwise
+        for (int j = 0; j < half; j++) {
+            rotate[(j + half) * d + j] = -1f;
+            rotate[j * d + j + half] = 1f;
+        }
+        this.rotateHalf = manager.create(rotate, new Shape(d, d));
     }
 
-    /** Fresh weights: N(0, 0.02), residual projections scaled by 1/sqrt(2 layers) (GPT-2), norms at 1. */
+    /**
+     * Fresh weights: N(0, 0.02), residual projections (attention out, MLP down) scaled by
+     * 1/sqrt(2 layers) (GPT-2), norm gains at 1, biases at 0.
+     */
     public static TransformerModel initialize(ModelConfig config, NDManager parent, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, float[]> values = new LinkedHashMap<>();
         float residualStd = (float) (0.02 / Math.sqrt(2.0 * config.layers()));
         shapes(config).forEach((name, shape) -> {
             float[] v = new float[Math.toIntExact(shape.size())];
-            if (name.endsWith("norm.weight")) {
-                java.util.Arrays.fill(v, 1f);
-            } else if (!name.endsWith("norm.bias")) {
+            if (name.endsWith("norm")) {
+                Arrays.fill(v, 1f);
+            } else if (!name.endsWith("bias")) {
                 float std = name.endsWith("attn.out") || name.endsWith("mlp.down") ? residualStd : 0.02f;
                 for (int i = 0; i < v.length; i++) v[i] = (float) (random.nextGaussian() * std);
             }
@@ -103,23 +134,25 @@ public final class TransformerModel implements AutoCloseable {
 
     /** Parameter names and shapes of a config, in a fixed order (the order of the weights payload). */
     public static Map<String, Shape> shapes(ModelConfig c) {
-        int w = c.width();
+        long qkv = (long) (c.heads() + 2 * c.kvHeads()) * c.headDim();
         Map<String, Shape> s = new LinkedHashMap<>();
-        s.put("embed.tokens", new Shape(c.vocabSize(), w));
-        s.put("embed.positions", new Shape(c.contextLength(), w));
+        s.put("embed", new Shape(c.vocabSize(), c.hidden()));
         for (int l = 0; l < c.layers(); l++) {
-            String p = "block" + l + ".";
-            s.put(p + "attn.norm.weight", new Shape(w));
-            s.put(p + "attn.norm.bias", new Shape(w));
-            s.put(p + "attn.qkv", new Shape(w, 3L * w));
-            s.put(p + "attn.out", new Shape(w, w));
-            s.put(p + "mlp.norm.weight", new Shape(w));
-            s.put(p + "mlp.norm.bias", new Shape(w));
-            s.put(p + "mlp.up", new Shape(w, (long) w * c.mlpRatio()));
-            s.put(p + "mlp.down", new Shape((long) w * c.mlpRatio(), w));
+            String p = "layer" + l + ".";
+            s.put(p + "attn.norm", new Shape(c.hidden()));
+            s.put(p + "attn.qkv", new Shape(c.hidden(), qkv));
+            if (c.qkvBias()) s.put(p + "attn.qkv.bias", new Shape(qkv));
+            if (c.qkNorm()) {
+                s.put(p + "attn.q.norm", new Shape(c.headDim()));
+                s.put(p + "attn.k.norm", new Shape(c.headDim()));
+            }
+            s.put(p + "attn.out", new Shape((long) c.heads() * c.headDim(), c.hidden()));
+            s.put(p + "mlp.norm", new Shape(c.hidden()));
+            s.put(p + "mlp.gate_up", new Shape(c.hidden(), 2L * c.intermediate()));
+            s.put(p + "mlp.down", new Shape(c.intermediate(), c.hidden()));
         }
-        s.put("final.norm.weight", new Shape(w));
-        s.put("final.norm.bias", new Shape(w));
+        s.put("final.norm", new Shape(c.hidden()));
+        if (!c.tiedEmbeddings()) s.put("head", new Shape(c.hidden(), c.vocabSize()));
         return s;
     }
 
@@ -147,31 +180,51 @@ public final class TransformerModel implements AutoCloseable {
         if (g * k != b) {
             throw new IllegalArgumentException("batch " + b + " is not a multiple of the group size " + k);
         }
-        int c = config.width();
-        int h = config.heads();
-        int d = config.headSize();
+        ModelConfig c = config;
+        int h = c.heads();
+        int n = c.kvHeads();
+        int r = c.queryGroups();
+        int d = c.headDim();
         float scale = (float) (1.0 / Math.sqrt(d));
         NDManager out = tokens.getManager();
-        NDArray x = p("embed.tokens").get(out, new NDIndex("{}", tokens)).add(p("embed.positions").get(out, new NDIndex("{}", positions))); // (B, T, C)
-        for (int l = 0; l < config.layers(); l++) {
-            String pre = "block" + l + ".";
-            // attention: (B, T, C) -> (G, K, T, 3, H, D) -> qkv (3, G, H, T*K, D)
-            NDArray a = layerNorm(x, pre + "attn.norm");
-            NDArray qkv = a.matMul(p(pre + "attn.qkv")).reshape(g, k, t, 3, h, d).transpose(3, 0, 4, 2, 1, 5).reshape(3, g, h, t * k, d);
-            NDArray q = qkv.get(0).mul(scale); // (G, H, T*K, D)
-            NDArray keysValues = kv.attend(l, qkv.get(KEYS_VALUES)); // (2, G, H, S, D)
-            NDArray att = q.matMul(keysValues.get(0).transpose(0, 1, 3, 2)).add(mask).softmax(-1); // (G, H, T*K, S)
-            NDArray y = att.matMul(keysValues.get(1)) // (G, H, T*K, D) -> (G, K, T, H, D) -> (B, T, C)
-                    .reshape(g, h, t, k, d).transpose(0, 3, 2, 1, 4).reshape(b, t, c);
+        NDArray cos = rotaryCos.get(out, new NDIndex("{}", positions)).expandDims(2); // (B, T, 1, D)
+        NDArray sin = rotarySin.get(out, new NDIndex("{}", positions)).expandDims(2);
+        NDArray groupMask = mask.expandDims(2); // (G or 1, 1, 1, T*K, S): the same for the R query heads of a key/value head
+        NDArray x = p("embed").get(out, new NDIndex("{}", tokens)); // (B, T, C)
+        for (int l = 0; l < c.layers(); l++) {
+            String pre = "layer" + l + ".";
+            NDArray qkv = rmsNorm(x, p(pre + "attn.norm")).matMul(p(pre + "attn.qkv")); // (B, T, (H + 2N) * D)
+            if (c.qkvBias()) qkv = qkv.add(p(pre + "attn.qkv.bias"));
+            NDList split = qkv.reshape(b, t, h + 2L * n, d).split(new long[] {h, h + n}, 2);
+            NDArray q = split.get(0); // (B, T, H, D)
+            NDArray keys = split.get(1); // (B, T, N, D)
+            if (c.qkNorm()) {
+                q = rmsNorm(q, p(pre + "attn.q.norm"));
+                keys = rmsNorm(keys, p(pre + "attn.k.norm"));
+            }
+            q = rotate(q, cos, sin).mul(scale);
+            keys = rotate(keys, cos, sin);
+            // (B, T, 2N, D) -> (G, K, T, 2, N, D) -> (2, G, N, T, K, D) -> (2, G, N, T*K, D)
+            NDArray keysValues = kv.attend(l, keys.concat(split.get(2), 2)
+                    .reshape(g, k, t, 2, n, d).transpose(3, 0, 4, 2, 1, 5).reshape(2, g, n, t * k, d)); // (2, G, N, S, D)
+            // queries: (B, T, H, D) -> (G, K, T, N, R, D) -> (G, N, R, T, K, D) -> (G, N, R*T*K, D)
+            NDArray queries = q.reshape(g, k, t, n, r, d).transpose(0, 3, 4, 2, 1, 5).reshape(g, n, r * t * k, d);
+            long s = keysValues.getShape().get(3);
+            NDArray att = queries.matMul(keysValues.get(0).transpose(0, 1, 3, 2)) // (G, N, R*T*K, S)
+                    .reshape(g, n, r, t * k, s).add(groupMask).softmax(-1).reshape(g, n, r * t * k, s);
+            NDArray y = att.matMul(keysValues.get(1)) // (G, N, R*T*K, D) -> (G, N, R, T, K, D) -> (G, K, T, N, R, D) -> (B, T, H*D)
+                    .reshape(g, n, r, t, k, d).transpose(0, 4, 3, 1, 2, 5).reshape(b, t, (long) h * d);
             x = x.add(y.matMul(p(pre + "attn.out")));
-            // MLP: (B, T, C) -> (B, T, ratio*C) -> (B, T, C)
-            NDArray m = layerNorm(x, pre + "mlp.norm").matMul(p(pre + "mlp.up"));
-            x = x.add(m.getNDArrayInternal().gelu().matMul(p(pre + "mlp.down")));
+            // SwiGLU: (B, T, C) -> (B, T, 2I) -> down(silu(gate) * up) -> (B, T, C)
+            NDList gateUp = rmsNorm(x, p(pre + "mlp.norm")).matMul(p(pre + "mlp.gate_up")).split(2, 2);
+            NDArray gate = gateUp.get(0);
+            x = x.add(gate.mul(gate.getNDArrayInternal().sigmoid()).mul(gateUp.get(1)).matMul(p(pre + "mlp.down")));
         }
         if (lastOnly && t > 1) {
             x = x.get(LAST_POSITION).expandDims(1); // (B, 1, C)
         }
-        NDArray logits = layerNorm(x, "final.norm").matMul(p("embed.tokens").transpose()); // (B, T', V)
+        NDArray head = c.tiedEmbeddings() ? p("embed").transpose() : p("head");
+        NDArray logits = rmsNorm(x, p("final.norm")).matMul(head); // (B, T', V)
         return lastOnly ? logits.squeeze(1) : logits;
     }
 
@@ -197,10 +250,14 @@ public final class TransformerModel implements AutoCloseable {
         return key.gt(query).toType(DataType.FLOAT32, false).mul(MASKED).reshape(1, 1, t, t);
     }
 
-    private NDArray layerNorm(NDArray x, String name) {
-        return x.getNDArrayInternal()
-                .layerNorm(x, new Shape(config.width()), p(name + ".weight"), p(name + ".bias"), LAYER_NORM_EPS)
-                .singletonOrThrow();
+    /** x / sqrt(mean(x^2) + eps) * gain, over the last axis. */
+    private NDArray rmsNorm(NDArray x, NDArray gain) {
+        return x.div(x.square().mean(new int[] {-1}, true).add((float) config.rmsNormEps()).sqrt()).mul(gain);
+    }
+
+    /** Rotary positions, HF's layout: x * cos + rotate_half(x) * sin; x (B, T, heads, D). */
+    private NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
+        return x.mul(cos).add(x.matMul(rotateHalf).mul(sin));
     }
 
     private NDArray p(String name) {

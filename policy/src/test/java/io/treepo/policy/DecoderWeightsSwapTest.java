@@ -38,7 +38,7 @@ class DecoderWeightsSwapTest {
         EncodedWeights other;
         try (NDManager m = NDManager.newBaseManager()) {
             EncodedWeights good = WeightsCodec.encode(TransformerModel.initialize(ModelConfig.tiny(), m, 1));
-            other = new EncodedWeights(new ModelConfig(3, 32, 2, 64, 259, 2), good.payload(), good.sha256());
+            other = new EncodedWeights(ModelConfig.tiny().withLayers(3), good.payload(), good.sha256());
         }
         try (DjlSegmentDecoder decoder = DjlSegmentDecoderTest.decoder(1L << 30)) {
             EncodedWeights refused = other;

@@ -151,7 +151,7 @@ class DjlSegmentDecoderTest {
     void siblingsWhosePrefixWasEvictedRecomputeItInOneGroupAndStillMatchFullPasses() {
         PrefixNode root = PrefixNode.root(TOKENIZER.encodePrompt("4*4-7="));
         int rootPositions = KvCache.entryEnd(root) - KvCache.entryStart(root);
-        long bytesPerPosition = 2L * TINY.layers() * TINY.width() * Float.BYTES;
+        long bytesPerPosition = 2L * TINY.layers() * TINY.kvHeads() * TINY.headDim() * Float.BYTES;
         // room for the prompt's entry, not for its longer child's: the child is recomputed each time
         try (DjlSegmentDecoder decoder = decoder(bytesPerPosition * rootPositions + bytesPerPosition / 2)) {
             Map<String, float[]> seen = observe(decoder);

@@ -4,36 +4,67 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ModelConfigTest {
 
     @Test
     void jsonRoundTrips() {
-        assertEquals(ModelConfig.defaultSmall(), ModelConfig.fromJson(ModelConfig.defaultSmall().toJson()));
-        assertEquals(ModelConfig.tiny(), ModelConfig.fromJson(" " + ModelConfig.tiny().toJson().replace(",", " , ") + "\n"));
-        assertEquals(ModelConfig.medium(), ModelConfig.fromJson(ModelConfig.medium().toJson()));
+        for (ModelConfig c : new ModelConfig[] {ModelConfig.defaultSmall(), ModelConfig.tiny(), ModelConfig.medium(), ModelConfig.qwen3Tiny()}) {
+            assertEquals(c, ModelConfig.fromJson(c.toJson()));
+        }
     }
 
     @Test
     void mediumHasAboutThreeTimesTheDefaultsParametersAndItsHeadSize() {
         double ratio = (double) ModelConfig.medium().parameterCount() / ModelConfig.defaultSmall().parameterCount();
         assertEquals(3.0, ratio, 0.3);
-        assertEquals(ModelConfig.defaultSmall().headSize(), ModelConfig.medium().headSize());
+        assertEquals(ModelConfig.defaultSmall().headDim(), ModelConfig.medium().headDim());
     }
 
     @Test
-    void invalidValuesAreRefusedNamingTheOption() {
-        assertEquals("width (130) must be a multiple of heads (4)",
-                assertThrows(IllegalArgumentException.class, () -> new ModelConfig(4, 130, 4, 256, 259, 4)).getMessage());
-        assertEquals("layers must be >= 1, got 0",
-                assertThrows(IllegalArgumentException.class, () -> new ModelConfig(0, 128, 4, 256, 259, 4)).getMessage());
+    void parameterCountIsTheSumOfTheParameterShapes() {
+        for (ModelConfig c : new ModelConfig[] {ModelConfig.defaultSmall(), ModelConfig.qwen3Tiny()}) {
+            long sum = TransformerModel.shapes(c).values().stream().mapToLong(s -> s.size()).sum();
+            assertEquals(sum, c.parameterCount());
+        }
     }
 
     @Test
-    void malformedJsonIsRefused() {
-        assertEquals("model config JSON: missing key mlpRatio", assertThrows(IllegalArgumentException.class,
-                () -> ModelConfig.fromJson("{\"layers\":1,\"width\":8,\"heads\":2,\"contextLength\":8,\"vocabSize\":9}")).getMessage());
-        assertEquals("model config JSON: unknown keys [extra]", assertThrows(IllegalArgumentException.class,
-                () -> ModelConfig.fromJson(ModelConfig.tiny().toJson().replace("}", ",\"extra\":1}"))).getMessage());
+    void aQwen25ConfigAsHuggingFaceWritesItIsRead() {
+        String qwen25 = """
+                {"architectures": ["Qwen2ForCausalLM"], "attention_dropout": 0.0, "bos_token_id": 151643, "eos_token_id": 151643,
+                 "hidden_act": "silu", "hidden_size": 896, "initializer_range": 0.02, "intermediate_size": 4864,
+                 "max_position_embeddings": 32768, "max_window_layers": 24, "model_type": "qwen2", "num_attention_heads": 14,
+                 "num_hidden_layers": 24, "num_key_value_heads": 2, "rms_norm_eps": 1e-06, "rope_theta": 1000000.0,
+                 "sliding_window": 32768, "tie_word_embeddings": true, "torch_dtype": "bfloat16", "transformers_version": "4.43.1",
+                 "use_cache": true, "use_sliding_window": false, "vocab_size": 151936}""";
+        ModelConfig c = ModelConfig.fromJson(qwen25);
+        assertEquals(new ModelConfig(24, 896, 14, 2, 64, 4864, 151936, 32768, 1e6, 1e-6, true, true, false), c);
+        assertEquals(494_032_768L, c.parameterCount()); // Qwen2.5-0.5B's published count
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "\"model_type\":\"qwen2\"|\"model_type\":\"llama\"|config.json: model_type 'llama' is not supported (supported: qwen2 for Qwen1.5, Qwen2 and Qwen2.5; qwen3)",
+        "\"hidden_act\":\"silu\"|\"hidden_act\":\"gelu\"|config.json: hidden_act 'gelu' is not supported (only silu)",
+        "\"rope_scaling\":null|\"rope_scaling\":{\"type\":\"yarn\"}|config.json: rope_scaling {\"type\":\"yarn\"} is not supported (only null)",
+        "\"use_sliding_window\":false|\"use_sliding_window\":true|config.json: use_sliding_window true is not supported",
+        "\"hidden_size\":32,|\"hidden_size\":\"wide\",|config.json: hidden_size must be an integer, got \"wide\"",
+        "\"vocab_size\":259,||config.json: vocab_size is missing",
+        "\"num_key_value_heads\":1|\"num_key_value_heads\":3|num_attention_heads (2) must be a multiple of num_key_value_heads (3)",
+    })
+    void unsupportedOrMalformedConfigsAreRefusedNamingTheField(String from, String to, String message) {
+        String json = ModelConfig.tiny().toJson();
+        if (!json.contains(from)) throw new AssertionError(json + " lacks " + from);
+        String bad = json.replace(from, to == null ? "" : to);
+        assertEquals(message, assertThrows(IllegalArgumentException.class, () -> ModelConfig.fromJson(bad)).getMessage());
+    }
+
+    @Test
+    void differencesNameTheHuggingFaceFields() {
+        ModelConfig wider = ModelConfig.fromJson(ModelConfig.tiny().toJson().replace("\"num_hidden_layers\":2", "\"num_hidden_layers\":3"));
+        assertEquals("num_hidden_layers 2 != 3", ModelConfig.tiny().differences(wider));
     }
 }

@@ -118,11 +118,11 @@ class PolicyTrainerTest {
 
     @Test
     void snapshotOfAnotherConfigIsRefused() {
-        ModelConfig other = new ModelConfig(1, 32, 2, 64, 259, 2);
+        ModelConfig other = ModelConfig.tiny().withLayers(1);
         try (PolicyTrainer a = PolicyTrainer.create(other, TrainerConfig.defaults(), TOKENIZER, "cpu", 1);
                 PolicyTrainer b = trainer(TrainerConfig.defaults())) {
             WeightsMismatchException e = assertThrows(WeightsMismatchException.class, () -> b.restore(a.snapshot()));
-            assertTrue(e.getMessage().contains("layers 2 != 1"), e.getMessage());
+            assertTrue(e.getMessage().contains("num_hidden_layers 2 != 1"), e.getMessage());
         }
     }
 }

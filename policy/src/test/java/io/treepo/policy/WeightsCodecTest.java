@@ -45,10 +45,10 @@ class WeightsCodecTest {
     void wrongConfigIsRefusedNamingTheDifference() {
         try (NDManager manager = NDManager.newBaseManager()) {
             EncodedWeights encoded = WeightsCodec.encode(TransformerModel.initialize(TINY, manager, 5));
-            ModelConfig wider = new ModelConfig(TINY.layers(), 64, TINY.heads(), TINY.contextLength(), TINY.vocabSize(), TINY.mlpRatio());
+            ModelConfig wider = ModelConfig.fromJson(TINY.toJson().replace("\"intermediate_size\":64", "\"intermediate_size\":96"));
             WeightsMismatchException e = assertThrows(WeightsMismatchException.class,
                     () -> WeightsCodec.decode(new EncodedWeights(wider, encoded.payload(), encoded.sha256()), manager));
-            assertEquals("weights config mismatch (expected != payload): width 64 != 32", e.getMessage());
+            assertEquals("weights config mismatch (expected != payload): intermediate_size 96 != 64", e.getMessage());
         }
     }
 }
