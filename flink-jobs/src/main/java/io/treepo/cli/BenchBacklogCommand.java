@@ -102,7 +102,7 @@ final class BenchBacklogCommand implements Callable<Integer> {
         if (checkpointSeconds < 1) throw new ParameterException(spec.commandLine(), "--checkpoint-interval must be >= 1, got " + checkpointSeconds);
         if (timeoutMinutes <= 0) throw new ParameterException(spec.commandLine(), "--timeout-minutes must be > 0, got " + timeoutMinutes);
         Task source = CliTasks.byName(spec, task);
-        EncodedWeights weights = weights();
+        ModelFiles.Model weights = weights();
         // A partial last batch stays in the trainer until more trees come: count whole batches only.
         int expected = prompts - prompts % loop.treesPerStep;
         if (expected == 0) {
@@ -119,11 +119,11 @@ final class BenchBacklogCommand implements Callable<Integer> {
                 producer.finish();
             }
             if (!json) {
-                out.printf("%,d prompts on the topic; model %s; heap limit %,d MB. Draining ...%n", prompts, weights.config().toJson(),
+                out.printf("%,d prompts on the topic; model %s; heap limit %,d MB. Draining ...%n", prompts, WarmStart.describe(weights.config()),
                         Runtime.getRuntime().maxMemory() >> 20);
                 out.flush();
             }
-            JobConfig config = loop.toJobConfig(props, WarmStart.asVersionZero(weights));
+            JobConfig config = loop.toJobConfig(props, weights);
             StreamExecutionEnvironment env = LocalCluster.withWebUi("localhost", 0, checkpointSeconds, checkpoints, loop.rolloutParallelism);
             TreepoJob.build(env, config);
             long start = System.nanoTime();
@@ -154,7 +154,7 @@ final class BenchBacklogCommand implements Callable<Integer> {
         }
     }
 
-    private EncodedWeights weights() {
+    private ModelFiles.Model weights() {
         if (randomModel != null) {
             ModelConfig config = switch (randomModel) {
                 case "tiny" -> ModelConfig.tiny();
@@ -162,14 +162,10 @@ final class BenchBacklogCommand implements Callable<Integer> {
                 default -> throw new ParameterException(spec.commandLine(), "--random-model must be tiny or small, got '" + randomModel + "'");
             };
             try (PolicyTrainer trainer = PolicyTrainer.create(config, TrainerConfig.defaults(), new ByteTokenizer(), "cpu", loop.seed)) {
-                return trainer.weights();
+                return new ModelFiles.Model(trainer.weights(), null);
             }
         }
-        if (!ModelFiles.exists(model)) {
-            throw new ParameterException(spec.commandLine(), "--model: no model at " + model
-                    + " (make one with `treepo pretrain --out DIR`, or pass --random-model tiny)");
-        }
-        return ModelFiles.load(model);
+        return CliModels.load(spec, model);
     }
 
     /** Reads the ledger until {@code expected} prompts are trained or time is up; a progress line every 10 s. */

@@ -1,10 +1,9 @@
 package io.treepo.cli;
 
 import io.treepo.kafka.TaskPrompts;
-import io.treepo.policy.ByteTokenizer;
 import io.treepo.policy.DecoderConfig;
 import io.treepo.policy.DjlSegmentDecoder;
-import io.treepo.policy.EncodedWeights;
+import io.treepo.policy.ModelFiles;
 import io.treepo.policy.PolicyTrainer;
 import io.treepo.policy.SamplingConfig;
 import io.treepo.policy.Tokenizer;
@@ -106,12 +105,12 @@ public final class BenchLearningCommand implements Callable<Integer> {
             }
         }
         PrintWriter out = spec.commandLine().getOut();
-        EncodedWeights warmStart = start.load(spec, out);
+        ModelFiles.Model warmStart = start.load(spec, out);
         TreeConfig tree;
         TrainerSettings settings;
         try {
             tree = loop.treeConfig();
-            settings = loop.trainerSettings(WarmStart.asVersionZero(warmStart));
+            settings = loop.trainerSettings(warmStart);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -124,9 +123,9 @@ public final class BenchLearningCommand implements Callable<Integer> {
         private final TreeConfig tree;
         private final TrainerSettings settings;
         private final Task task;
-        private final EncodedWeights warmStart;
+        private final ModelFiles.Model warmStart;
         private final PrintWriter out;
-        private final Tokenizer tokenizer = new ByteTokenizer();
+        private final Tokenizer tokenizer;
         private final RewardRule rule = loop.rewardRule();
         private final TaskPrompts prompts;
         private final long started = System.nanoTime();
@@ -137,11 +136,12 @@ public final class BenchLearningCommand implements Callable<Integer> {
         private final List<double[]> heldOut = new ArrayList<>(); // (update, accuracy), the start first
         private final List<double[]> rewards = new ArrayList<>(); // (update, mean leaf reward)
 
-        Experiment(TreeConfig tree, TrainerSettings settings, Task task, EncodedWeights warmStart, PrintWriter out) {
+        Experiment(TreeConfig tree, TrainerSettings settings, Task task, ModelFiles.Model warmStart, PrintWriter out) {
             this.tree = tree;
             this.settings = settings;
             this.task = task;
             this.warmStart = warmStart;
+            this.tokenizer = warmStart.tokenizer();
             this.out = out;
             this.prompts = new TaskPrompts(task, Task.Split.TRAIN, loop.seed * 1_000_003L, -1);
         }
@@ -156,8 +156,9 @@ public final class BenchLearningCommand implements Callable<Integer> {
                             + " over " + optimizer.decaySteps() + " steps",
                     settings.estimator(), tree.kind(),
                     tree.width(), loop.checkWork ? ", reward checks the work" : "");
-            try (PolicyTrainer trainer = PolicyTrainer.create(warmStart, settings.optimizer(), tokenizer, settings.device());
-                    DjlSegmentDecoder decoder = DjlSegmentDecoder.create(DecoderConfig.defaults(), tokenizer, warmStart, 0)) {
+            try (tokenizer;
+                    PolicyTrainer trainer = PolicyTrainer.create(warmStart.weights(), settings.optimizer(), tokenizer, settings.device());
+                    DjlSegmentDecoder decoder = DjlSegmentDecoder.create(DecoderConfig.defaults(), tokenizer, warmStart.weights(), 0)) {
                 PolicyUpdater updater = new PolicyUpdater(settings.updateConfig(), trainer);
                 csv.append(String.format(Locale.ROOT, "0,,,,,,,,0,%.1f,%.4f%n", seconds(), evaluate(decoder, 0)));
                 for (int update = 1; update <= updates; update++) {

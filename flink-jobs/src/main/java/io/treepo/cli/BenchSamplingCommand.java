@@ -101,8 +101,9 @@ public final class BenchSamplingCommand implements Callable<Integer> {
         if (repeats < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--repeats must be >= 1, got " + repeats);
         if (inFlight < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--in-flight must be >= 0, got " + inFlight);
         TreeConfig requested = treeConfig(segmentTokens * maxDepth); // options checked before any model loads
-        Tokenizer tokenizer = new ByteTokenizer();
-        EncodedWeights weights = model != null ? ModelFiles.load(model) : randomWeights(tokenizer);
+        ModelFiles.Model loaded = model != null ? CliModels.load(spec, model) : new ModelFiles.Model(randomWeights(), null);
+        EncodedWeights weights = loaded.weights();
+        Tokenizer tokenizer = loaded.tokenizer();
         TreeConfig config = treeConfig(Math.min(requested.maxResponseTokens(), weights.config().contextLength() - PROMPT_ROOM));
         Task source = Tasks.byName(task);
         List<Task.Problem> problems = IntStream.range(0, prompts)
@@ -117,6 +118,7 @@ public final class BenchSamplingCommand implements Callable<Integer> {
             printTable(out, result, config);
         }
         out.flush();
+        tokenizer.close();
         return 0;
     }
 
@@ -131,8 +133,8 @@ public final class BenchSamplingCommand implements Callable<Integer> {
         }
     }
 
-    private static EncodedWeights randomWeights(Tokenizer tokenizer) {
-        try (PolicyTrainer init = PolicyTrainer.create(ModelConfig.defaultSmall(), TrainerConfig.defaults(), tokenizer, "cpu", 1)) {
+    private static EncodedWeights randomWeights() {
+        try (PolicyTrainer init = PolicyTrainer.create(ModelConfig.defaultSmall(), TrainerConfig.defaults(), new ByteTokenizer(), "cpu", 1)) {
             return init.weights();
         }
     }

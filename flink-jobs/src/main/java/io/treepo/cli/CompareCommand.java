@@ -2,7 +2,7 @@ package io.treepo.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.treepo.policy.EncodedWeights;
+import io.treepo.policy.ModelFiles;
 import io.treepo.report.RunReport;
 import io.treepo.trainer.Estimator;
 import io.treepo.report.RunReport.HeldOutPoint;
@@ -115,7 +115,7 @@ final class CompareCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println("Flink Web UI (each run in turn): " + run.webUrl());
-        EncodedWeights warmStart = run.warmStart(spec, out);
+        ModelFiles.Model warmStart = run.warmStart(spec, out);
         Path dir = reportDir != null ? reportDir
                 : Path.of("runs", "compare-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         CountDownLatch finished = new CountDownLatch(1);

@@ -1,6 +1,6 @@
 package io.treepo.cli;
 
-import io.treepo.policy.EncodedWeights;
+import io.treepo.policy.ModelFiles;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -51,7 +51,7 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println("Flink Web UI: " + run.webUrl());
         out.flush();
-        EncodedWeights warmStart = run.warmStart(spec, out);
+        ModelFiles.Model warmStart = run.warmStart(spec, out);
         Path dir = reportDir != null ? reportDir : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         CountDownLatch finished = new CountDownLatch(1);
         AtomicBoolean stop = LocalRunOptions.stopOnShutdown(finished);

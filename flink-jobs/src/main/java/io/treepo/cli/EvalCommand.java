@@ -1,6 +1,5 @@
 package io.treepo.cli;
 
-import io.treepo.policy.ByteTokenizer;
 import io.treepo.policy.DecoderConfig;
 import io.treepo.policy.DjlSegmentDecoder;
 import io.treepo.policy.EncodedWeights;
@@ -71,13 +70,11 @@ public final class EvalCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--samples " + samples + " needs a sampling temperature (--sampling 1.0): greedy responses are all the same");
         }
         Task source = CliTasks.byName(spec, task);
-        if (!ModelFiles.exists(model)) {
-            throw new ParameterException(spec.commandLine(), "--model " + model + " is not a model directory (run 'treepo pretrain' first)");
-        }
-        EncodedWeights weights = ModelFiles.load(model);
-        Tokenizer tokenizer = new ByteTokenizer();
+        ModelFiles.Model loaded = CliModels.load(spec, model);
+        EncodedWeights weights = loaded.weights();
         TaskEvaluation.Result r;
-        try (DjlSegmentDecoder decoder = DjlSegmentDecoder.create(new DecoderConfig(DecoderConfig.defaults().cacheBudgetBytes(), device), tokenizer, weights, 0)) {
+        try (Tokenizer tokenizer = loaded.tokenizer();
+                DjlSegmentDecoder decoder = DjlSegmentDecoder.create(new DecoderConfig(DecoderConfig.defaults().cacheBudgetBytes(), device), tokenizer, weights, 0)) {
             r = TaskEvaluation.run(decoder, tokenizer, source, n, samples, seed, samplingConfig, maxTokens);
         }
         PrintWriter out = spec.commandLine().getOut();

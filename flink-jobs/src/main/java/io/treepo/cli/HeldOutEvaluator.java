@@ -1,9 +1,8 @@
 package io.treepo.cli;
 
-import io.treepo.policy.ByteTokenizer;
 import io.treepo.policy.DecoderConfig;
 import io.treepo.policy.DjlSegmentDecoder;
-import io.treepo.policy.EncodedWeights;
+import io.treepo.policy.ModelFiles;
 import io.treepo.policy.SamplingConfig;
 import io.treepo.policy.Tokenizer;
 import io.treepo.schemas.weights.WeightsAssembler;
@@ -37,7 +36,7 @@ final class HeldOutEvaluator implements AutoCloseable {
     private final long seed;
     private final Duration every;
     private final Listener listener;
-    private final Tokenizer tokenizer = new ByteTokenizer();
+    private final Tokenizer tokenizer;
     private final AtomicBoolean stop = new AtomicBoolean();
     private final DjlSegmentDecoder decoder;
     private Thread thread;
@@ -45,7 +44,7 @@ final class HeldOutEvaluator implements AutoCloseable {
     private long lastScored;
 
     HeldOutEvaluator(Properties kafka, String weightsTopic, Task task, int prompts, long seed, Duration every,
-            EncodedWeights warmStart, Listener listener) {
+            ModelFiles.Model warmStart, Listener listener) {
         this.kafka = kafka;
         this.weightsTopic = weightsTopic;
         this.task = task;
@@ -53,7 +52,8 @@ final class HeldOutEvaluator implements AutoCloseable {
         this.seed = seed;
         this.every = every;
         this.listener = listener;
-        this.decoder = DjlSegmentDecoder.create(DecoderConfig.defaults(), tokenizer, warmStart, 0);
+        this.tokenizer = warmStart.tokenizer();
+        this.decoder = DjlSegmentDecoder.create(DecoderConfig.defaults(), tokenizer, warmStart.weights(), 0);
     }
 
     /** Scores the warm start (version 0) now, then follows the weights topic on a thread of its own. */
@@ -109,5 +109,6 @@ final class HeldOutEvaluator implements AutoCloseable {
         }
         scoreNewest();
         decoder.close();
+        tokenizer.close();
     }
 }

@@ -2,7 +2,6 @@ package io.treepo.cli;
 
 import io.treepo.jobs.TreepoJob;
 import io.treepo.kafka.KafkaClientConfig;
-import io.treepo.policy.EncodedWeights;
 import io.treepo.policy.ModelFiles;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,19 +57,16 @@ final class JobCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         loop.validate(spec);
-        if (!ModelFiles.exists(model)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--model: no model at " + model + " (make one with `treepo pretrain --out DIR`)");
-        }
         Properties kafka = CliKafka.properties(spec, bootstrapServers, kafkaProperties);
         KafkaClientConfig.requireReachable(kafka, Duration.ofSeconds(10));
-        EncodedWeights weights = ModelFiles.load(model);
+        ModelFiles.Model weights = CliModels.load(spec, model);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.enableCheckpointing(Duration.ofSeconds(checkpointSeconds).toMillis());
         // Job-level half of Backlog's settings; buffer debloating is the cluster's (README: Reliability).
         Configuration unaligned = new Configuration();
         unaligned.setString("execution.checkpointing.unaligned.enabled", "true");
         env.configure(unaligned);
-        TreepoJob.build(env, loop.toJobConfig(kafka, WarmStart.asVersionZero(weights)));
+        TreepoJob.build(env, loop.toJobConfig(kafka, weights));
         spec.commandLine().getOut().println("Submitting job '" + name + "' (Kafka " + bootstrapServers + ") ...");
         spec.commandLine().getOut().flush();
         env.execute(name);

@@ -1,7 +1,7 @@
 package io.treepo.cli;
 
 import io.treepo.policy.Devices;
-import io.treepo.policy.EncodedWeights;
+import io.treepo.policy.ModelFiles;
 import io.treepo.tasks.Task;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -66,13 +66,13 @@ final class LocalRunOptions {
      * each decoded 6,000 tokens/s in the job against 4,279 with two (demo, 90 s each, 2026-11-23).
      * Pretraining alone runs 1.5x faster on two threads (300 steps: 0.9 against 1.4 min).
      */
-    EncodedWeights warmStart(CommandSpec spec, PrintWriter out) {
-        EncodedWeights weights = start.load(spec, out);
+    ModelFiles.Model warmStart(CommandSpec spec, PrintWriter out) {
+        ModelFiles.Model weights = start.load(spec, out);
         Devices.limitIntraOpThreads(1);
         return weights;
     }
 
-    LoopRun loopRun(CommandSpec spec, String jobName, LoopOptions loop, EncodedWeights warmStart, Path reportDir, double minutes) {
+    LoopRun loopRun(CommandSpec spec, String jobName, LoopOptions loop, ModelFiles.Model warmStart, Path reportDir, double minutes) {
         Task prompts = CliTasks.byName(spec, start.task);
         // Every prompt beyond what one update and the trees in flight take is sampled before the update that
         // precedes its training lands: a version staler, and PPO's clip discards what it would have taught.

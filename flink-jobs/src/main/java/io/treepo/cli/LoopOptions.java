@@ -2,6 +2,7 @@ package io.treepo.cli;
 
 import io.treepo.jobs.JobConfig;
 import io.treepo.kafka.Topics;
+import io.treepo.policy.ModelFiles;
 import io.treepo.policy.SamplingConfig;
 import io.treepo.policy.TrainerConfig;
 import io.treepo.rollout.operator.RolloutConfig;
@@ -145,9 +146,10 @@ final class LoopOptions {
     @Option(names = "--group-id", paramLabel = "ID", defaultValue = "treepo", description = "Kafka consumer group of the job. Default: ${DEFAULT-VALUE}.")
     String groupId;
 
-    JobConfig toJobConfig(Properties kafka, byte[] initialWeights) {
-        RolloutConfig rollout = new RolloutConfig(treeConfig(), maxTreesInFlight, initialWeights, cacheMb << 20, seed, device);
-        return new JobConfig(kafka, Topics.defaults(), groupId, rolloutParallelism, rollout, trainerSettings(initialWeights), 2,
+    JobConfig toJobConfig(Properties kafka, ModelFiles.Model warmStart) {
+        RolloutConfig rollout = new RolloutConfig(treeConfig(), maxTreesInFlight, WarmStart.asVersionZero(warmStart.weights()), cacheMb << 20,
+                seed, device, warmStart.tokenizerFiles());
+        return new JobConfig(kafka, Topics.defaults(), groupId, rolloutParallelism, rollout, trainerSettings(warmStart), 2,
                 Duration.ofSeconds(10), Duration.ofSeconds(treeTimeoutSeconds), 2000).withReward(rewardRule());
     }
 
@@ -182,11 +184,12 @@ final class LoopOptions {
                 .build();
     }
 
-    TrainerSettings trainerSettings(byte[] initialWeights) {
+    TrainerSettings trainerSettings(ModelFiles.Model warmStart) {
         // GRPO's baseline is the independent sampler's natural estimator; keep an explicit choice otherwise.
         Estimator chosen = samplerKind() == SamplerKind.INDEPENDENT && estimator == Estimator.TREE_AVERAGE ? Estimator.GRPO : estimator;
         return new TrainerSettings(chosen, PpoConfig.defaults().withEpochs(ppoEpochs), maxStaleness, true, miniBatchLeaves,
-                TrainerConfig.defaults().withLearningRate(learningRate).withDecaySteps(lrDecaySteps), initialWeights, treesPerStep, WEIGHT_CHUNK_BYTES, device);
+                TrainerConfig.defaults().withLearningRate(learningRate).withDecaySteps(lrDecaySteps), WarmStart.asVersionZero(warmStart.weights()), treesPerStep, WEIGHT_CHUNK_BYTES, device,
+                warmStart.tokenizerFiles());
     }
 
     private SamplerKind samplerKind() {

@@ -46,7 +46,7 @@ record LoopRun(
         String jobName,
         LoopOptions loop,
         Task task,
-        EncodedWeights warmStart,
+        ModelFiles.Model warmStart,
         Path reportDir,
         double minutes,
         String webBind,
@@ -67,7 +67,7 @@ record LoopRun(
             kafka.createTopics(Topics.defaults(), loop.rolloutParallelism);
             out.println("Kafka (embedded): " + kafka.bootstrapServers() + "   report: " + reportDir.toAbsolutePath());
             Properties kafkaProps = kafka.clientProperties();
-            JobConfig config = loop.toJobConfig(kafkaProps, WarmStart.asVersionZero(warmStart));
+            JobConfig config = loop.toJobConfig(kafkaProps, warmStart);
 
             HeldOutEvaluator evaluator = null;
             if (evalPrompts > 0) {
@@ -116,7 +116,7 @@ record LoopRun(
             }
             EncodedWeights last = WeightsTopic.newest(kafkaProps, Topics.DEFAULT_WEIGHTS);
             if (last != null) {
-                ModelFiles.save(reportDir.resolve("model"), last);
+                ModelFiles.save(reportDir.resolve("model"), new ModelFiles.Model(last, warmStart.tokenizerFiles()));
             }
             List<Path> plots = report.plot();
             report.writeSummary().forEach(out::println);

@@ -67,7 +67,8 @@ public final class PretrainCommand implements Callable<Integer> {
     int evalN;
 
     @Option(names = "--model", paramLabel = "SIZE", defaultValue = "small",
-            description = "Model shape: small (the default policy), medium (three times its parameters) or tiny (for smoke tests) "
+            description = "Model shape, all of the Qwen2 architecture with the byte tokenizer: small (the default policy), medium "
+                    + "(three times its parameters), tiny (for smoke tests), or qwen3-tiny (Qwen3's q/k norm and untied head, for smoke tests) "
                     + "(default: ${DEFAULT-VALUE}).")
     String model;
 
@@ -85,7 +86,8 @@ public final class PretrainCommand implements Callable<Integer> {
             case "small" -> ModelConfig.defaultSmall();
             case "medium" -> ModelConfig.medium();
             case "tiny" -> ModelConfig.tiny();
-            default -> throw new ParameterException(spec.commandLine(), "--model must be small, medium or tiny, got '" + model + "'");
+            case "qwen3-tiny" -> ModelConfig.qwen3Tiny();
+            default -> throw new ParameterException(spec.commandLine(), "--model must be small, medium, tiny or qwen3-tiny, got '" + model + "'");
         };
         Task source = CliTasks.byName(spec, task);
         if (source.generate(seed, Task.Split.TRAIN).solution() == null) {
@@ -95,8 +97,7 @@ public final class PretrainCommand implements Callable<Integer> {
         Tokenizer tokenizer = new ByteTokenizer();
         TrainerConfig trainerConfig = TrainerConfig.pretraining().withLearningRate(learningRate);
         String budget = maxSteps > 0 ? String.format("%,d steps (at most %.1f min)", maxSteps, minutes) : String.format("%.1f min", minutes);
-        log.printf("pretraining a %d-layer, width-%d policy (%,d parameters) on %s for %s, batch %d%n",
-                config.layers(), config.hidden(), config.parameterCount(), task, budget, batchSize);
+        log.printf("pretraining a policy (%s) on %s for %s, batch %d%n", WarmStart.describe(config), task, budget, batchSize);
         AtomicLong next = new AtomicLong();
         try (PolicyTrainer trainer = PolicyTrainer.create(config, trainerConfig, tokenizer, device, seed);
                 DjlSegmentDecoder decoder = DjlSegmentDecoder.create(DecoderConfig.defaults(), tokenizer, trainer.weights(), 0)) {
@@ -120,7 +121,7 @@ public final class PretrainCommand implements Callable<Integer> {
                             printAccuracy(log, "held-out", evaluate(decoder, trainer, tokenizer, source, p.step()));
                         }
                     });
-            ModelFiles.save(out, trainer.weights());
+            ModelFiles.save(out, new ModelFiles.Model(trainer.weights(), null));
             log.printf("trained %d steps in %.1f min, final loss %.4f%n", last.step(), last.seconds() / 60, last.loss());
             if (evalN > 0) {
                 printAccuracy(log, "final held-out", evaluate(decoder, trainer, tokenizer, source, last.step()));

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             JobCommand.class,
             PretrainCommand.class,
             EvalCommand.class,
+            ExportCommand.class,
             BenchCommand.class,
         })
 public final class TreepoCommand implements Runnable {

@@ -1,6 +1,7 @@
 package io.treepo.cli;
 
 import io.treepo.policy.EncodedWeights;
+import io.treepo.policy.ModelConfig;
 import io.treepo.policy.ModelFiles;
 import io.treepo.schemas.weights.PolicyVersions;
 import io.treepo.schemas.weights.WeightsAssembler.Assembled;
@@ -16,7 +17,7 @@ final class WarmStart {
 
     private WarmStart() {}
 
-    static EncodedWeights load(CommandSpec spec, Path model, String task, long pretrainSteps, PrintWriter out) {
+    static ModelFiles.Model load(CommandSpec spec, Path model, String task, long pretrainSteps, PrintWriter out) {
         if (!ModelFiles.exists(model)) {
             out.printf("No model at %s: pretraining one from scratch on %s for %d steps (cached for later runs).%n",
                     model, task, pretrainSteps);
@@ -30,9 +31,15 @@ final class WarmStart {
                 throw new IllegalStateException("pretraining failed (exit code " + code + ")");
             }
         }
-        EncodedWeights weights = ModelFiles.load(model);
-        out.printf("Warm start: %s (%s, sha256 %s)%n", model, weights.config().toJson(), weights.sha256().substring(0, 12));
-        return weights;
+        ModelFiles.Model loaded = ModelFiles.load(model);
+        out.printf("Warm start: %s (%s, sha256 %s)%n", model, describe(loaded.config()), loaded.weights().sha256().substring(0, 12));
+        return loaded;
+    }
+
+    /** One line on a model's shape, for progress output. */
+    static String describe(ModelConfig c) {
+        return String.format(java.util.Locale.ROOT, "%s, %d layers, hidden %d, %d/%d heads, %,d parameters, vocabulary %,d",
+                c.modelType(), c.layers(), c.hidden(), c.heads(), c.kvHeads(), c.parameterCount(), c.vocabSize());
     }
 
     /** The weights as policy version 0, the version rollout and trainer both start from. */

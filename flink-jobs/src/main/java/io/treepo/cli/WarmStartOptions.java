@@ -1,6 +1,6 @@
 package io.treepo.cli;
 
-import io.treepo.policy.EncodedWeights;
+import io.treepo.policy.ModelFiles;
 import io.treepo.tasks.Task;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -31,7 +31,7 @@ final class WarmStartOptions {
         return CliTasks.byName(spec, task);
     }
 
-    EncodedWeights load(CommandSpec spec, PrintWriter out) {
+    ModelFiles.Model load(CommandSpec spec, PrintWriter out) {
         return WarmStart.load(spec, model, task, pretrainSteps, out);
     }
 }

@@ -101,7 +101,7 @@ public final class TreepoJob {
                 .setParallelism(config.rolloutParallelism()).slotSharingGroup(ROLLOUT_SLOTS).name("rollout metrics");
 
         DataStream<Leaf> scored = AsyncDataStream
-                .unorderedWait(leaves, new RewardFunction(config.rewardThreads(), config.reward()), config.rewardTimeout().toMillis(),
+                .unorderedWait(leaves, new RewardFunction(config.rewardThreads(), config.reward(), config.rollout().tokenizer()), config.rewardTimeout().toMillis(),
                         TimeUnit.MILLISECONDS, 4 * config.rewardThreads() * 16)
                 .name("reward");
 

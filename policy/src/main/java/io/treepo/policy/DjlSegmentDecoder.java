@@ -60,7 +60,8 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
 
     private final NDManager manager;
     private final KvCache cache;
-    private final int eos;
+    private final int eos; // the first EOS id: what a response ends with
+    private final int[] stops; // every EOS id: a row stops at any of them
     private final int pad;
     private final Set<PrefixNode> prefilledRoots = Collections.newSetFromMap(new WeakHashMap<>());
     private TransformerModel model;
@@ -78,6 +79,7 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
         this.manager = NDManager.newBaseManager(Devices.resolve(config.device()));
         this.cache = new KvCache(manager, config.cacheBudgetBytes());
         this.eos = tokenizer.eosToken();
+        this.stops = tokenizer.eosTokens().clone();
         this.pad = tokenizer.padToken();
         this.model = weights.apply(manager);
         this.version = version;
@@ -229,7 +231,7 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
             entropies[length] = draw.entropy();
             length++;
             decodedTokens++;
-            finished = draw.token() == eos || length == limit;
+            finished = isStop(draw.token()) || length == limit;
             return finished;
         }
 
@@ -470,7 +472,7 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
             PrefixNode node = row.prefix.child(tokens);
             cache.put(node, slice(b, p - 1, p - 1 + row.length));
             row.result = new DecodedSegment(node, tokens, Arrays.copyOf(row.logProbs, row.length),
-                    Arrays.copyOf(row.entropies, row.length), tokens[tokens.length - 1] == eos, version);
+                    Arrays.copyOf(row.entropies, row.length), isStop(tokens[tokens.length - 1]), version);
         }
 
         /**
@@ -535,6 +537,13 @@ public final class DjlSegmentDecoder implements SegmentDecoder {
             NDScope.unregister(workspace);
         }
         return workspace.get(new NDIndex().addSliceDim(0, size)).reshape(shape);
+    }
+
+    private boolean isStop(int token) {
+        for (int stop : stops) {
+            if (token == stop) return true;
+        }
+        return false;
     }
 
     @Override

@@ -4,7 +4,13 @@ package io.treepo.policy;
  * Text to token ids and back. The byte tokenizer is the default; a Hugging Face
  * {@code tokenizer.json} implementation can sit behind the same interface for real checkpoints.
  */
-public interface Tokenizer {
+public interface Tokenizer extends AutoCloseable {
+
+    /** The tokenizer of {@code files}: the byte tokenizer when null, else a Hugging Face one. */
+    static Tokenizer forFiles(TokenizerFiles files) {
+        return files == null ? new ByteTokenizer() : HuggingFaceTokenizer.create(files);
+    }
+
 
     /** Ids of {@code text}, without special tokens. */
     int[] encode(String text);
@@ -37,4 +43,8 @@ public interface Tokenizer {
         out[body.length] = eosToken();
         return out;
     }
+
+    /** Frees native resources, if any. */
+    @Override
+    default void close() {}
 }

@@ -27,7 +27,7 @@ class DjlSegmentDecoderTest {
     static Map<String, float[]> observe(DjlSegmentDecoder decoder) {
         Map<String, float[]> seen = new HashMap<>();
         decoder.setObserver((request, step, logits, offset) ->
-                seen.put(request + "/" + step, java.util.Arrays.copyOfRange(logits, offset, offset + TINY.vocabSize())));
+                seen.put(request + "/" + step, java.util.Arrays.copyOfRange(logits, offset, offset + decoder.modelConfig().vocabSize())));
         return seen;
     }
 
@@ -37,7 +37,7 @@ class DjlSegmentDecoderTest {
             NDArray logits = model.forwardFull(m.create(toLong(tokens), new Shape(1, tokens.length)));
             float[] flat = logits.toFloatArray();
             float[][] out = new float[tokens.length][];
-            int v = TINY.vocabSize();
+            int v = model.config().vocabSize();
             for (int t = 0; t < tokens.length; t++) out[t] = java.util.Arrays.copyOfRange(flat, t * v, (t + 1) * v);
             return out;
         }

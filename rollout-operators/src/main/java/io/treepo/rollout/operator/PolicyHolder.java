@@ -5,8 +5,8 @@ import io.treepo.policy.DecoderConfig;
 import io.treepo.policy.DjlSegmentDecoder;
 import io.treepo.policy.EncodedWeights;
 import io.treepo.policy.ModelConfig;
+import io.treepo.policy.Tokenizer;
 import io.treepo.policy.SegmentDecoder;
-import io.treepo.policy.ByteTokenizer;
 import io.treepo.schemas.weights.PolicyVersions;
 import io.treepo.schemas.weights.WeightsAssembler.Assembled;
 import java.util.Comparator;
@@ -36,13 +36,13 @@ final class PolicyHolder implements AutoCloseable {
     }
 
     /** Starts from the newest restored copy, else from the configured version 0. */
-    static PolicyHolder start(RolloutConfig config, List<byte[]> restoredCopies) {
+    static PolicyHolder start(RolloutConfig config, Tokenizer tokenizer, List<byte[]> restoredCopies) {
         Assembled newest = restoredCopies.stream()
                 .map(PolicyVersions::fromBytes)
                 .max(Comparator.comparingLong(Assembled::version))
                 .orElseGet(() -> PolicyVersions.fromBytes(config.initialWeights()));
         DjlSegmentDecoder decoder = DjlSegmentDecoder.create(
-                new DecoderConfig(config.cacheBudgetBytes(), config.device()), new ByteTokenizer(),
+                new DecoderConfig(config.cacheBudgetBytes(), config.device()), tokenizer,
                 encoded(newest), newest.version());
         return new PolicyHolder(decoder, newest);
     }

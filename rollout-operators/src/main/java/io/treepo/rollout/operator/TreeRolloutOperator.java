@@ -1,6 +1,5 @@
 package io.treepo.rollout.operator;
 
-import io.treepo.policy.ByteTokenizer;
 import io.treepo.policy.Tokenizer;
 import io.treepo.rollout.sampler.AnswerCheck;
 import io.treepo.rollout.sampler.RolloutSampler;
@@ -122,10 +121,10 @@ public final class TreeRolloutOperator extends AbstractStreamOperator<Leaf> impl
     @Override
     public void open() throws Exception {
         super.open();
-        tokenizer = new ByteTokenizer();
+        tokenizer = Tokenizer.forFiles(config.tokenizer());
         inFlight = new HashMap<>();
         waiting = new ArrayDeque<>();
-        policy = PolicyHolder.start(config, restoredWeights());
+        policy = PolicyHolder.start(config, tokenizer, restoredWeights());
         sampler = new RolloutSampler(config.tree(), policy.decoder(), tokenizer::decode,
                 config.seed() * 1_000_003L + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
         metrics = new RolloutMetrics(getMetricGroup(), sampler, policy);
@@ -293,6 +292,9 @@ public final class TreeRolloutOperator extends AbstractStreamOperator<Leaf> impl
     public void close() throws Exception {
         if (policy != null) {
             policy.close();
+        }
+        if (tokenizer != null) {
+            tokenizer.close();
         }
         super.close();
     }

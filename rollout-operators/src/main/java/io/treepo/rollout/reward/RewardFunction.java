@@ -1,6 +1,6 @@
 package io.treepo.rollout.reward;
 
-import io.treepo.policy.ByteTokenizer;
+import io.treepo.policy.TokenizerFiles;
 import io.treepo.policy.Tokenizer;
 import io.treepo.schemas.Leaf;
 import io.treepo.schemas.Segment;
@@ -28,6 +28,7 @@ public final class RewardFunction extends RichAsyncFunction<Leaf, Leaf> {
     private final RewardRule rule;
 
     private transient ExecutorService executor;
+    private final TokenizerFiles tokenizerFiles; // null: the byte tokenizer
     private transient Tokenizer tokenizer;
     private transient Counter scored;
     private transient Counter correct;
@@ -38,13 +39,15 @@ public final class RewardFunction extends RichAsyncFunction<Leaf, Leaf> {
     /**
      * @param threads verifier threads per subtask
      * @param rule what earns the reward
+     * @param tokenizerFiles the policy's tokenizer (null: the byte tokenizer), to turn leaves back into text
      */
-    public RewardFunction(int threads, RewardRule rule) {
+    public RewardFunction(int threads, RewardRule rule, TokenizerFiles tokenizerFiles) {
         if (threads < 1) {
             throw new IllegalArgumentException("reward threads must be >= 1, got " + threads);
         }
         this.threads = threads;
         this.rule = Objects.requireNonNull(rule, "rule");
+        this.tokenizerFiles = tokenizerFiles;
     }
 
     @Override
@@ -54,7 +57,7 @@ public final class RewardFunction extends RichAsyncFunction<Leaf, Leaf> {
             t.setDaemon(true);
             return t;
         });
-        tokenizer = new ByteTokenizer();
+        tokenizer = Tokenizer.forFiles(tokenizerFiles);
         var metrics = getRuntimeContext().getMetricGroup();
         scored = metrics.counter("leavesScored");
         correct = metrics.counter("leavesCorrect");
@@ -119,6 +122,9 @@ public final class RewardFunction extends RichAsyncFunction<Leaf, Leaf> {
     public void close() {
         if (executor != null) {
             executor.shutdownNow();
+        }
+        if (tokenizer != null) {
+            tokenizer.close();
         }
     }
 }

@@ -1,9 +1,9 @@
 package io.treepo.trainer.operator;
 
-import io.treepo.policy.ByteTokenizer;
 import io.treepo.policy.EncodedWeights;
 import io.treepo.policy.ModelConfig;
 import io.treepo.policy.PolicyTrainer;
+import io.treepo.policy.Tokenizer;
 import io.treepo.schemas.LedgerEntry;
 import io.treepo.schemas.MetricsRecord;
 import io.treepo.schemas.PolicyWeights;
@@ -119,7 +119,9 @@ public final class TrainerFunction extends ProcessFunction<ScoredTree, PolicyWei
     public void open(OpenContext openContext) {
         Assembled initial = PolicyVersions.fromBytes(settings.initialWeights());
         EncodedWeights weights = new EncodedWeights(ModelConfig.fromJson(initial.modelConfig()), initial.payload(), initial.sha256());
-        policy = PolicyTrainer.create(weights, settings.optimizer(), new ByteTokenizer(), settings.device());
+        try (Tokenizer tokenizer = Tokenizer.forFiles(settings.tokenizer())) {
+            policy = PolicyTrainer.create(weights, settings.optimizer(), tokenizer, settings.device());
+        }
         if (restoredModel != null) {
             policy.restore(restoredModel);
             restoredModel = null;

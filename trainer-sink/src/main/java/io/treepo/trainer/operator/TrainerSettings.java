@@ -1,5 +1,6 @@
 package io.treepo.trainer.operator;
 
+import io.treepo.policy.TokenizerFiles;
 import io.treepo.policy.TrainerConfig;
 import io.treepo.trainer.Estimator;
 import io.treepo.trainer.PpoConfig;
@@ -19,6 +20,7 @@ import java.io.Serializable;
  * @param treesPerStep scored trees per update (one published version per update)
  * @param chunkBytes largest weights chunk on the topic
  * @param device where the trainer runs: auto, cpu or gpu
+ * @param tokenizer the policy's tokenizer files (for its padding id); null for the byte tokenizer
  */
 public record TrainerSettings(
         Estimator estimator,
@@ -30,8 +32,15 @@ public record TrainerSettings(
         byte[] initialWeights,
         int treesPerStep,
         int chunkBytes,
-        String device)
+        String device,
+        TokenizerFiles tokenizer)
         implements Serializable {
+
+    /** With the byte tokenizer. */
+    public TrainerSettings(Estimator estimator, PpoConfig ppo, long maxStaleness, boolean dropZeroSignal, int miniBatchLeaves,
+            TrainerConfig optimizer, byte[] initialWeights, int treesPerStep, int chunkBytes, String device) {
+        this(estimator, ppo, maxStaleness, dropZeroSignal, miniBatchLeaves, optimizer, initialWeights, treesPerStep, chunkBytes, device, null);
+    }
 
     public TrainerSettings {
         if (treesPerStep < 1) throw new IllegalArgumentException("treesPerStep must be >= 1, got " + treesPerStep);
