@@ -22,11 +22,20 @@ public interface Tokenizer extends AutoCloseable {
 
     int bosToken();
 
+    /** The id a response ends with. */
     int eosToken();
+
+    /**
+     * Every id generation stops at, {@link #eosToken()} first. Models may have several:
+     * Qwen2.5-Instruct stops at both {@code <|im_end|>} and {@code <|endoftext|>}.
+     */
+    default int[] eosTokens() {
+        return new int[] {eosToken()};
+    }
 
     int padToken();
 
-    /** A prompt as the policy sees it: BOS, then the text. */
+    /** A prompt as the policy sees it: BOS, then the text (implementations may apply a template). */
     default int[] encodePrompt(String prompt) {
         int[] body = encode(prompt);
         int[] out = new int[body.length + 1];

@@ -26,6 +26,11 @@
  * }
  * }</pre>
  *
+ * <p>Hugging Face checkpoints: {@link SafeTensorsDirectory} reads and writes {@code model.safetensors}
+ * (or its shards and index) as float32 arrays; {@link HuggingFaceTokenizer} wraps a
+ * {@code tokenizer.json} with the model's EOS ids and its ChatML or plain prompt template, built from
+ * a directory or from {@link TokenizerFiles} an operator carries.
+ *
  * <p>Start-up: always {@code -Dai.djl.offline=true}. {@code ai.djl.pytorch.num_threads} is read
  * once; on a machine whose cores other processes also use, one thread is much faster than two
  * (PyTorch's worker threads wait on each other when a core is taken away).

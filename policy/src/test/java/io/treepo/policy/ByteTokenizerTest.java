@@ -31,6 +31,11 @@ class ByteTokenizerTest {
     }
 
     @Test
+    void eosTokensIsTheSingleEos() {
+        assertArrayEquals(new int[] {ByteTokenizer.EOS}, tokenizer.eosTokens());
+    }
+
+    @Test
     void invalidByteSequencesDecodeWithoutThrowing() {
         int[] truncatedChinese = java.util.Arrays.copyOf(tokenizer.encode("中"), 2);
         assertEquals("\uFFFD", tokenizer.decode(truncatedChinese));
