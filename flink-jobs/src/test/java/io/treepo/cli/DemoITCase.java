@@ -31,7 +31,7 @@ class DemoITCase {
     void demoRunsWithTheWebUiAndLeavesAReport(@TempDir Path dir) throws Exception {
         Path model = dir.resolve("model");
         try (PolicyTrainer trainer = PolicyTrainer.create(ModelConfig.tiny(), TrainerConfig.defaults(), new ByteTokenizer(), "cpu", 3)) {
-            ModelFiles.save(model, trainer.weights());
+            ModelFiles.save(model, new ModelFiles.Model(trainer.weights(), null));
         }
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
