@@ -13,6 +13,63 @@ public final class ByteTokenizer implements Tokenizer {
     public static final int PAD = 258;
     public static final int VOCAB_SIZE = 259;
 
+    /** Names of the special ids in {@link #huggingFaceFiles()}. */
+    static final String[] SPECIAL = {"<|bos|>", "<|eos|>", "<|pad|>"};
+
+    /**
+     * This tokenizer as Hugging Face files, so that {@code transformers} can load an exported model
+     * whole: GPT-2's byte-level alphabet with one vocabulary entry per byte and no merges, so each
+     * UTF-8 byte is its own id, as here, and the three special tokens after them.
+     */
+    public static TokenizerFiles huggingFaceFiles() {
+        com.google.gson.JsonObject vocab = new com.google.gson.JsonObject();
+        int[] alphabet = byteLevelAlphabet();
+        for (int b = 0; b < 256; b++) vocab.addProperty(new String(Character.toChars(alphabet[b])), b);
+        com.google.gson.JsonArray added = new com.google.gson.JsonArray();
+        for (int i = 0; i < SPECIAL.length; i++) {
+            com.google.gson.JsonObject t = new com.google.gson.JsonObject();
+            t.addProperty("id", BOS + i);
+            t.addProperty("content", SPECIAL[i]);
+            t.addProperty("single_word", false);
+            t.addProperty("lstrip", false);
+            t.addProperty("rstrip", false);
+            t.addProperty("normalized", false);
+            t.addProperty("special", true);
+            added.add(t);
+        }
+        com.google.gson.JsonObject byteLevel = com.google.gson.JsonParser.parseString(
+                "{\"type\":\"ByteLevel\",\"add_prefix_space\":false,\"trim_offsets\":false,\"use_regex\":false}").getAsJsonObject();
+        com.google.gson.JsonObject model = com.google.gson.JsonParser.parseString(
+                "{\"type\":\"BPE\",\"dropout\":null,\"unk_token\":null,\"continuing_subword_prefix\":null,\"end_of_word_suffix\":null,"
+                        + "\"fuse_unk\":false,\"byte_fallback\":false,\"ignore_merges\":false,\"merges\":[]}").getAsJsonObject();
+        model.add("vocab", vocab);
+        com.google.gson.JsonObject json = new com.google.gson.JsonObject();
+        json.addProperty("version", "1.0");
+        json.add("truncation", com.google.gson.JsonNull.INSTANCE);
+        json.add("padding", com.google.gson.JsonNull.INSTANCE);
+        json.add("added_tokens", added);
+        json.add("normalizer", com.google.gson.JsonNull.INSTANCE);
+        json.add("pre_tokenizer", byteLevel);
+        json.add("post_processor", com.google.gson.JsonNull.INSTANCE);
+        json.add("decoder", byteLevel.deepCopy());
+        json.add("model", model);
+        String config = "{\"tokenizer_class\":\"PreTrainedTokenizerFast\",\"bos_token\":\"" + SPECIAL[0] + "\",\"eos_token\":\""
+                + SPECIAL[1] + "\",\"pad_token\":\"" + SPECIAL[2] + "\",\"add_bos_token\":true,\"clean_up_tokenization_spaces\":false}";
+        com.google.gson.Gson gson = new com.google.gson.GsonBuilder().serializeNulls().disableHtmlEscaping().create();
+        return new TokenizerFiles(gson.toJson(json), config, null, null, null);
+    }
+
+    /** GPT-2's byte-to-character table (its {@code bytes_to_unicode}): printable bytes stand for themselves, the rest move past 255. */
+    private static int[] byteLevelAlphabet() {
+        int[] table = new int[256];
+        int next = 256;
+        for (int b = 0; b < 256; b++) {
+            boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+            table[b] = printable ? b : next++;
+        }
+        return table;
+    }
+
     @Override
     public int[] encode(String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);

@@ -18,9 +18,9 @@ import java.nio.file.Path;
  * {@code export} write and every command's {@code --model} reads: a Qwen checkpoint from the Hub
  * loads as it is, and a trained policy loads into {@code transformers} as it is.
  *
- * <p>The byte tokenizer of the small from-scratch policies has no {@code tokenizer.json} of its
- * own: {@code config.json} names it ({@value #BYTE_TOKENIZER_KEY}), and the tokenizer files are
- * absent ({@link Model#tokenizerFiles()} is null).
+ * <p>The byte tokenizer of the small from-scratch policies is written as Hugging Face files too
+ * (for {@code transformers}), and {@code config.json} names it ({@value #BYTE_TOKENIZER_KEY}), so
+ * treepo reads it back as the plain Java {@link ByteTokenizer} ({@link Model#tokenizerFiles()} is null).
  */
 public final class ModelFiles {
     public static final String CONFIG = "config.json";
@@ -71,12 +71,10 @@ public final class ModelFiles {
             generation.add("eos_token_id", new GsonBuilder().create().toJsonTree(tokenizer.eosTokens()));
             generation.addProperty("pad_token_id", tokenizer.padToken());
             write(dir.resolve(GENERATION_CONFIG), generation);
-            TokenizerFiles files = model.tokenizerFiles();
-            if (files != null) {
-                Files.writeString(dir.resolve(TokenizerFiles.TOKENIZER), files.tokenizerJson());
-                if (files.tokenizerConfigJson() != null) Files.writeString(dir.resolve(TokenizerFiles.TOKENIZER_CONFIG), files.tokenizerConfigJson());
-                if (files.chatTemplate() != null) Files.writeString(dir.resolve(TokenizerFiles.CHAT_TEMPLATE), files.chatTemplate());
-            }
+            TokenizerFiles files = model.tokenizerFiles() != null ? model.tokenizerFiles() : ByteTokenizer.huggingFaceFiles();
+            Files.writeString(dir.resolve(TokenizerFiles.TOKENIZER), files.tokenizerJson());
+            if (files.tokenizerConfigJson() != null) Files.writeString(dir.resolve(TokenizerFiles.TOKENIZER_CONFIG), files.tokenizerConfigJson());
+            if (files.chatTemplate() != null) Files.writeString(dir.resolve(TokenizerFiles.CHAT_TEMPLATE), files.chatTemplate());
             SafeTensorsDirectory.write(dir, HuggingFaceCheckpoint.toTensors(config, WeightsCodec.decodeValues(model.weights()), dtype));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write model to " + dir + ": " + e.getMessage(), e);

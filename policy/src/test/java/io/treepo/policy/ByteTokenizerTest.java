@@ -41,4 +41,17 @@ class ByteTokenizerTest {
         assertEquals("\uFFFD", tokenizer.decode(truncatedChinese));
         assertEquals("a\uFFFDb", tokenizer.decode(new int[] {'a', 0xFF, 'b'}));
     }
+
+    @Test
+    void itsHuggingFaceFilesTokenizeAsItDoes() {
+        String text = "Q: 12*(3+4)=? 你好, naïve\tend\n\u0000\u00ff";
+        try (HuggingFaceTokenizer hf = HuggingFaceTokenizer.create(ByteTokenizer.huggingFaceFiles())) {
+            ByteTokenizer bytes = new ByteTokenizer();
+            assertArrayEquals(bytes.encode(text), hf.encode(text));
+            assertEquals(text, hf.decode(bytes.encode(text)));
+            assertEquals(ByteTokenizer.EOS, hf.eosToken());
+            assertEquals(ByteTokenizer.PAD, hf.padToken());
+            assertArrayEquals(bytes.encodePrompt(text), hf.encodePrompt(text));
+        }
+    }
 }
