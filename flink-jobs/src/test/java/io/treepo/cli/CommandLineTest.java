@@ -132,7 +132,10 @@ class CommandLineTest {
                 org.junit.jupiter.params.provider.Arguments.of(List.of("demo", "--width", "0"), "error: width must be >= 1, got 0"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "learning", "--report-dir", "/proc/no-such-place"),
                         "error: --report-dir: cannot create /proc/no-such-place"),
-                org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "backlog", "--model", "/no/such/model"), "error: --model: no model at /no/such/model"));
+                org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "backlog", "--model", "random:huge"),
+                        "error: --model: random takes the default shape, or random:tiny or random:small; got 'random:huge'"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "sampling", "--pretrain-steps", "0"),
+                        "error: --pretrain-steps must be >= 1, got 0"));
     }
 
     @ParameterizedTest
