@@ -3,6 +3,9 @@ package io.treepo.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.treepo.policy.ByteTokenizer;
 import io.treepo.policy.ModelConfig;
 import io.treepo.policy.ModelFiles;
@@ -16,7 +19,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -24,8 +31,18 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code treepo demo} as a user runs it (a tiny model stands in for the pretrained one): Web UI up, report left behind. */
+/**
+ * {@code treepo demo} as a user runs it (a tiny model stands in for the pretrained one): Web UI up,
+ * the job graph and its metrics there as a user sees them, report left behind.
+ */
 class DemoITCase {
+    /** Operators a user looks for in the Web UI's job graph, by the names the job gives them. */
+    static final List<String> OPERATORS = List.of("prompts", "validate prompts", "dead letters", "assemble weights", "tree rollout",
+            "reward", "tree window", "trainer", "publish weights", "ledger", "held-out accuracy");
+
+    /** The job's own metrics (README: "The job's metrics"), each a number once the loop runs. */
+    static final List<String> METRICS = List.of("rewardMean", "heldOutAccuracy", "tokensPerSecond", "weightSwapLatencyMs",
+            "staleness", "deadLetters");
 
     @Test
     void demoRunsWithTheWebUiAndLeavesAReport(@TempDir Path dir) throws Exception {
@@ -39,7 +56,9 @@ class DemoITCase {
         }
         Path report = dir.resolve("report");
         AtomicReference<String> jobsSeen = new AtomicReference<>("");
-        ScheduledExecutorService watcher = watchWebUi(port, jobsSeen);
+        Map<String, String> vertices = new ConcurrentHashMap<>();
+        Map<String, Double> metrics = new ConcurrentHashMap<>();
+        ScheduledExecutorService watcher = watchWebUi(port, jobsSeen, vertices, metrics);
         CommandLineTest.Run run = CommandLineTest.run("demo", "--minutes", "0.4", "--web-port", Integer.toString(port),
                 "--model", model.toString(), "--report-dir", report.toString(), "--task", "echo",
                 "--width", "4", "--segment-tokens", "4", "--max-response-tokens", "12", "--trees-per-step", "2",
@@ -50,6 +69,17 @@ class DemoITCase {
         assertThat(run.out().lines().findFirst().orElseThrow()).isEqualTo("Flink Web UI: http://localhost:" + port);
         assertThat(run.out()).contains("batch    1  step");
         assertThat(jobsSeen.get()).as("the Web UI listed the running job").contains("\"name\":\"treepo demo\"").contains("RUNNING");
+        System.out.println("WEBUI vertices " + vertices.values() + "; metrics " + metrics);
+        List<String> operators = vertices.values().stream().flatMap(name -> operatorNames(name).stream()).toList();
+        assertThat(operators).as("operators of the job graph's vertices " + vertices.values()).containsAll(OPERATORS);
+        assertThat(metrics.keySet()).as("live values of the job's metrics").containsAll(METRICS);
+        assertThat(metrics.get("tokensPerSecond")).as("the rollout decodes").isPositive();
+        assertThat(metrics.get("heldOutAccuracy")).isBetween(0.0, 1.0);
+        assertThat(metrics.get("rewardMean")).isBetween(0.0, 1.0);
+        // -1 until a rollout subtask swaps a new version in: a random tiny policy earns no reward, so none is published here
+        assertThat(metrics.get("weightSwapLatencyMs")).isGreaterThanOrEqualTo(-1.0);
+        assertThat(metrics.get("staleness")).isNotNegative();
+        assertThat(metrics.get("deadLetters")).isZero();
         List<String> csv = Files.readAllLines(report.resolve("metrics.csv"));
         assertThat(csv.get(0)).startsWith("batch,time_s,step,version");
         assertThat(csv).hasSizeGreaterThan(1);
@@ -64,21 +94,63 @@ class DemoITCase {
         assertThat(Files.readString(report.resolve("summary.txt"))).contains("rollout decode:", "held-out accuracy (greedy):");
     }
 
-    /** Asks the Web UI for its job list twice a second; keeps the last answer that shows a running job. */
-    private static ScheduledExecutorService watchWebUi(int port, AtomicReference<String> seen) {
+    /**
+     * Reads the Web UI's REST API twice a second, as the UI does: the job list (the last answer that
+     * shows a running job), the running job's vertices by name, and the largest number seen of each of
+     * {@link #METRICS} (NaN, the trainer's value before its first update, does not count).
+     */
+    private static ScheduledExecutorService watchWebUi(int port, AtomicReference<String> jobsSeen, Map<String, String> vertices,
+            Map<String, Double> metrics) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/jobs/overview")).build();
+        ObjectMapper json = new ObjectMapper();
+        String base = "http://localhost:" + port;
         ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor();
         watcher.scheduleWithFixedDelay(() -> {
             try {
-                String body = http.send(request, HttpResponse.BodyHandlers.ofString()).body();
-                if (body.contains("RUNNING")) {
-                    seen.set(body);
+                String body = get(http, base + "/jobs/overview");
+                if (!body.contains("RUNNING")) {
+                    return;
+                }
+                jobsSeen.set(body);
+                for (JsonNode job : json.readTree(body).get("jobs")) {
+                    if (!job.get("state").asText().equals("RUNNING")) continue;
+                    String jobUrl = base + "/jobs/" + job.get("jid").asText();
+                    for (JsonNode vertex : json.readTree(get(http, jobUrl)).get("vertices")) {
+                        String vertexUrl = jobUrl + "/vertices/" + vertex.get("id").asText();
+                        vertices.put(vertex.get("id").asText(), vertex.get("name").asText());
+                        List<String> wanted = new java.util.ArrayList<>();
+                        for (JsonNode metric : json.readTree(get(http, vertexUrl + "/metrics"))) {
+                            String id = metric.get("id").asText();
+                            if (METRICS.stream().anyMatch(name -> id.endsWith("." + name))) wanted.add(id);
+                        }
+                        if (wanted.isEmpty()) continue;
+                        String query = URLEncoder.encode(String.join(",", wanted), StandardCharsets.UTF_8);
+                        for (JsonNode metric : json.readTree(get(http, vertexUrl + "/metrics?get=" + query))) {
+                            String id = metric.get("id").asText();
+                            double value = Double.parseDouble(metric.get("value").asText());
+                            // the largest over subtasks and time: a subtask that has not decoded yet reads 0
+                            if (!Double.isNaN(value)) metrics.merge(id.substring(id.lastIndexOf('.') + 1), value, Math::max);
+                        }
+                    }
                 }
             } catch (Exception e) {
                 // the UI is not up yet, or already gone
             }
         }, 0, 500, TimeUnit.MILLISECONDS);
         return watcher;
+    }
+
+    /** The operators a vertex name lists: "Source: prompts -> validate prompts" holds "prompts" and "validate prompts". */
+    static List<String> operatorNames(String vertexName) {
+        return java.util.Arrays.stream(vertexName.split("\\s*->\\s*|,\\s*|\\(|\\)"))
+                .map(String::strip)
+                .map(name -> name.replaceFirst("^Source: ", "").replaceFirst(": (Writer|Committer)$", ""))
+                .filter(name -> !name.isEmpty())
+                .toList();
+    }
+
+    private static String get(HttpClient http, String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 }
