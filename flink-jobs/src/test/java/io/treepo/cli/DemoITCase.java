@@ -6,11 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.treepo.kafka.Topics;
 import io.treepo.policy.ByteTokenizer;
+import io.treepo.policy.EncodedWeights;
 import io.treepo.policy.ModelConfig;
 import io.treepo.policy.ModelFiles;
 import io.treepo.policy.PolicyTrainer;
 import io.treepo.policy.TrainerConfig;
+import io.treepo.schemas.PolicyWeights;
+import io.treepo.schemas.codec.Codecs;
+import io.treepo.schemas.weights.WeightsChunks;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,12 +31,20 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * {@code treepo demo} as a user runs it (a tiny model stands in for the pretrained one): Web UI up,
@@ -47,8 +62,10 @@ class DemoITCase {
     @Test
     void demoRunsWithTheWebUiAndLeavesAReport(@TempDir Path dir) throws Exception {
         Path model = dir.resolve("model");
+        EncodedWeights warmStart;
         try (PolicyTrainer trainer = PolicyTrainer.create(ModelConfig.tiny(), TrainerConfig.defaults(), new ByteTokenizer(), "cpu", 3)) {
-            ModelFiles.save(model, trainer.weights());
+            warmStart = trainer.weights();
+            ModelFiles.save(model, warmStart);
         }
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -59,10 +76,23 @@ class DemoITCase {
         Map<String, String> vertices = new ConcurrentHashMap<>();
         Map<String, Double> metrics = new ConcurrentHashMap<>();
         ScheduledExecutorService watcher = watchWebUi(port, jobsSeen, vertices, metrics);
-        CommandLineTest.Run run = CommandLineTest.run("demo", "--minutes", "0.4", "--web-port", Integer.toString(port),
+        CommandLine cli = TreepoCommand.newCommandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        ExecutorService demo = Executors.newSingleThreadExecutor();
+        Future<Integer> exit = demo.submit(() -> cli.execute("demo", "--minutes", "0.4", "--web-port", Integer.toString(port),
                 "--model", model.toString(), "--report-dir", report.toString(), "--task", "echo",
                 "--width", "4", "--segment-tokens", "4", "--max-response-tokens", "12", "--trees-per-step", "2",
-                "--checkpoint-interval", "5", "--eval-prompts", "10", "--eval-every", "5");
+                "--checkpoint-interval", "5", "--eval-prompts", "10", "--eval-every", "5"));
+        // A random tiny policy earns no reward, so its trainer publishes no version and no dead letter comes by
+        // itself: the test sends a prompt that is not one, and the warm start again as version 1, as a trainer would.
+        String bootstrap = awaitLine(out, "Kafka \\(embedded\\): (\\S+)");
+        awaitLine(out, "Job (\\S+) running");
+        injectOneDeadLetterAndOneVersion(bootstrap, warmStart);
+        CommandLineTest.Run run = new CommandLineTest.Run(exit.get(3, TimeUnit.MINUTES), out.toString(), err.toString());
+        demo.shutdown();
         watcher.shutdownNow();
 
         assertEquals(0, run.exitCode(), run.err());
@@ -76,17 +106,15 @@ class DemoITCase {
         assertThat(metrics.get("tokensPerSecond")).as("the rollout decodes").isPositive();
         assertThat(metrics.get("heldOutAccuracy")).isBetween(0.0, 1.0);
         assertThat(metrics.get("rewardMean")).isBetween(0.0, 1.0);
-        // -1 until a rollout subtask swaps a new version in: a random tiny policy earns no reward, so none is published here
-        assertThat(metrics.get("weightSwapLatencyMs")).isGreaterThanOrEqualTo(-1.0);
+        assertThat(metrics.get("weightSwapLatencyMs")).as("version 1 swapped in (-1 before)").isNotNegative();
         assertThat(metrics.get("staleness")).isNotNegative();
-        assertThat(metrics.get("deadLetters")).isZero();
+        assertThat(metrics.get("deadLetters")).isEqualTo(1.0);
         List<String> csv = Files.readAllLines(report.resolve("metrics.csv"));
         assertThat(csv.get(0)).startsWith("batch,time_s,step,version");
         assertThat(csv).hasSizeGreaterThan(1);
         assertThat(run.out()).contains("held-out accuracy of version 0:");
         List<String> heldOut = Files.readAllLines(report.resolve("heldout.csv"));
         assertThat(heldOut.get(0)).isEqualTo("version,time_s,cumulative_sampled_tokens,heldout_accuracy");
-        // a random tiny policy never earns a reward, so no version may follow the warm start's
         assertThat(heldOut.get(1)).as("the warm start is scored first").startsWith("0,");
         for (String plot : List.of("reward_vs_step.png", "reward_vs_tokens.png", "entropy_vs_step.png", "heldout_vs_step.png", "heldout_vs_tokens.png")) {
             assertThat(Files.size(report.resolve(plot))).as(plot).isGreaterThan(1000);
@@ -147,6 +175,31 @@ class DemoITCase {
                 .map(name -> name.replaceFirst("^Source: ", "").replaceFirst(": (Writer|Committer)$", ""))
                 .filter(name -> !name.isEmpty())
                 .toList();
+    }
+
+    /** Waits for a line of the demo's output and returns the pattern's first group. */
+    private static String awaitLine(StringWriter out, String pattern) throws InterruptedException {
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile(pattern);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            java.util.regex.Matcher m = p.matcher(out.toString());
+            if (m.find()) return m.group(1);
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the demo never printed /" + pattern + "/:\n" + out);
+    }
+
+    private static void injectOneDeadLetterAndOneVersion(String bootstrap, EncodedWeights weights) throws Exception {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            raw.send(new ProducerRecord<>(Topics.DEFAULT_PROMPTS, "not a prompt".getBytes(StandardCharsets.UTF_8))).get();
+            for (PolicyWeights chunk : WeightsChunks.split(1, 1, weights.config().toJson(), weights.payload(), 1 << 20,
+                    System.currentTimeMillis())) {
+                raw.send(new ProducerRecord<>(Topics.DEFAULT_WEIGHTS, ("chunk-" + chunk.getChunkIndex()).getBytes(StandardCharsets.UTF_8),
+                        Codecs.POLICY_WEIGHTS.encode(chunk))).get();
+            }
+        }
     }
 
     private static String get(HttpClient http, String url) throws Exception {
