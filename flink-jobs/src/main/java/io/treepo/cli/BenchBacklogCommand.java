@@ -7,12 +7,8 @@ import io.treepo.kafka.EmbeddedKafka;
 import io.treepo.kafka.PromptProducer;
 import io.treepo.kafka.TaskPrompts;
 import io.treepo.kafka.Topics;
-import io.treepo.policy.ByteTokenizer;
 import io.treepo.policy.EncodedWeights;
-import io.treepo.policy.ModelConfig;
 import io.treepo.policy.ModelFiles;
-import io.treepo.policy.PolicyTrainer;
-import io.treepo.policy.TrainerConfig;
 import io.treepo.schemas.LedgerEntry;
 import io.treepo.schemas.codec.Codecs;
 import io.treepo.tasks.Task;
@@ -71,16 +67,8 @@ final class BenchBacklogCommand implements Callable<Integer> {
     @Option(names = "--prompts", paramLabel = "N", defaultValue = "10000", description = "Backlog size. Default: ${DEFAULT-VALUE}.")
     int prompts;
 
-    @Option(names = "--model", paramLabel = "DIR", defaultValue = ".treepo/models/default",
-            description = "Policy to start from (a folder written by `treepo pretrain`). Default: ${DEFAULT-VALUE}.")
-    Path model;
-
-    @Option(names = "--random-model", paramLabel = "SIZE",
-            description = "Instead of --model, a randomly initialised model: tiny or small (for quick checks).")
-    String randomModel;
-
-    @Option(names = "--task", paramLabel = "NAME", defaultValue = "arithmetic", description = "Task of the prompts. Default: ${DEFAULT-VALUE}.")
-    String task;
+    @Mixin
+    WarmStartOptions start;
 
     @Option(names = "--checkpoint-interval", paramLabel = "SECONDS", defaultValue = "10",
             description = "Flink checkpoint interval (the ledger commits with checkpoints). Default: ${DEFAULT-VALUE}.")
@@ -101,8 +89,9 @@ final class BenchBacklogCommand implements Callable<Integer> {
         if (prompts < 1) throw new ParameterException(spec.commandLine(), "--prompts must be >= 1, got " + prompts);
         if (checkpointSeconds < 1) throw new ParameterException(spec.commandLine(), "--checkpoint-interval must be >= 1, got " + checkpointSeconds);
         if (timeoutMinutes <= 0) throw new ParameterException(spec.commandLine(), "--timeout-minutes must be > 0, got " + timeoutMinutes);
-        Task source = CliTasks.byName(spec, task);
-        ModelFiles.Model weights = weights();
+        Task source = start.validate(spec);
+        loop.validate(spec);
+        ModelFiles.Model weights = start.load(spec, json ? spec.commandLine().getErr() : spec.commandLine().getOut());
         // A partial last batch stays in the trainer until more trees come: count whole batches only.
         int expected = prompts - prompts % loop.treesPerStep;
         if (expected == 0) {
@@ -152,20 +141,6 @@ final class BenchBacklogCommand implements Callable<Integer> {
             out.flush();
             return drained ? 0 : 1;
         }
-    }
-
-    private ModelFiles.Model weights() {
-        if (randomModel != null) {
-            ModelConfig config = switch (randomModel) {
-                case "tiny" -> ModelConfig.tiny();
-                case "small" -> ModelConfig.defaultSmall();
-                default -> throw new ParameterException(spec.commandLine(), "--random-model must be tiny or small, got '" + randomModel + "'");
-            };
-            try (PolicyTrainer trainer = PolicyTrainer.create(config, TrainerConfig.defaults(), new ByteTokenizer(), "cpu", loop.seed)) {
-                return new ModelFiles.Model(trainer.weights(), null);
-            }
-        }
-        return CliModels.load(spec, model);
     }
 
     /** Reads the ledger until {@code expected} prompts are trained or time is up; a progress line every 10 s. */

@@ -22,11 +22,17 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code treepo bench decode}: batched KV-cached decode throughput, cached versus recompute, and the share of the matmul peak. */
+/**
+ * {@code treepo bench decode}: batched KV-cached decode throughput, cached versus recompute, and the share of the matmul peak.
+ *
+ * <p>Unlike the other benches it does not load the warm start by default: speed does not depend on
+ * the weights, and an untrained model does not end its rows early, so every row decodes
+ * {@code --tokens} tokens (a trained one would stop at its answers' ends and leave the batch ragged).
+ */
 @Command(name = "decode", mixinStandardHelpOptions = true,
         description = "Tokens/s of batched KV-cached decoding at several batch sizes, side by side, of cached decoding versus "
                 + "recomputing the same tokens from scratch, and the share of this machine's float32 matmul rate that decoding "
-                + "reaches. Default model: the default policy's shape with random weights (speed does not depend on the values); "
+                + "reaches. Default model: the default policy's shape with random weights (speed does not depend on them, and every row decodes --tokens tokens); "
                 + "--model DIR for a model directory, --config FILE for random weights of any supported config.json "
                 + "(e.g. docs/configs/qwen2.5-0.5b.json).")
 public final class BenchDecodeCommand implements Callable<Integer> {

@@ -5,18 +5,13 @@ import io.treepo.policy.ByteTokenizer;
 import io.treepo.policy.DecoderConfig;
 import io.treepo.policy.DjlSegmentDecoder;
 import io.treepo.policy.EncodedWeights;
-import io.treepo.policy.ModelConfig;
 import io.treepo.policy.ModelFiles;
-import io.treepo.policy.PolicyTrainer;
 import io.treepo.policy.Tokenizer;
-import io.treepo.policy.TrainerConfig;
 import io.treepo.rollout.sampler.SamplerComparison;
 import io.treepo.rollout.sampler.SamplerStats;
 import io.treepo.rollout.sampler.TreeConfig;
 import io.treepo.tasks.Task;
-import io.treepo.tasks.Tasks;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +20,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -42,9 +38,9 @@ public final class BenchSamplingCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR",
-            description = "Model directory (config.json, weights.bin); default: randomly initialised default model.")
-    Path model;
+    /** The demo's warm start unless --model says otherwise: the tree's savings depend on answers ending early. */
+    @Mixin
+    WarmStartOptions start;
 
     @Option(names = "--prompts", paramLabel = "N", defaultValue = "8", description = "Prompts, batched together (all at once unless --in-flight is set; default: ${DEFAULT-VALUE}).")
     int prompts;
@@ -76,9 +72,6 @@ public final class BenchSamplingCommand implements Callable<Integer> {
             description = "Softmax temperature of logprob and entropy divergence (default: ${DEFAULT-VALUE}).")
     double divergenceTemperature;
 
-    @Option(names = "--task", paramLabel = "NAME", defaultValue = "arithmetic", description = "Task the prompts come from (default: ${DEFAULT-VALUE}).")
-    String task;
-
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of prompts and sampling (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -101,11 +94,14 @@ public final class BenchSamplingCommand implements Callable<Integer> {
         if (repeats < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--repeats must be >= 1, got " + repeats);
         if (inFlight < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--in-flight must be >= 0, got " + inFlight);
         TreeConfig requested = treeConfig(segmentTokens * maxDepth); // options checked before any model loads
-        ModelFiles.Model loaded = model != null ? CliModels.load(spec, model) : new ModelFiles.Model(randomWeights(), null);
+        Task source = start.validate(spec);
+        // with --json the model's line (and a pretraining's progress) goes to stderr: stdout holds the JSON alone
+        ModelFiles.Model loaded = start.load(spec, json ? spec.commandLine().getErr() : spec.commandLine().getOut());
         EncodedWeights weights = loaded.weights();
         Tokenizer tokenizer = loaded.tokenizer();
-        TreeConfig config = treeConfig(Math.min(requested.maxResponseTokens(), weights.config().contextLength() - PROMPT_ROOM));
-        Task source = Tasks.byName(task);
+        int context = weights.config().contextLength();
+        // a short context (the tiny test model's 64) keeps half of it for the response
+        TreeConfig config = treeConfig(Math.min(requested.maxResponseTokens(), context - Math.min(PROMPT_ROOM, context / 2)));
         List<Task.Problem> problems = IntStream.range(0, prompts)
                 .mapToObj(i -> source.generate(seed * 1_000_003L + i, Task.Split.HELD_OUT)).toList();
         SamplerComparison comparison = new SamplerComparison(
@@ -133,12 +129,6 @@ public final class BenchSamplingCommand implements Callable<Integer> {
         }
     }
 
-    private static EncodedWeights randomWeights() {
-        try (PolicyTrainer init = PolicyTrainer.create(ModelConfig.defaultSmall(), TrainerConfig.defaults(), new ByteTokenizer(), "cpu", 1)) {
-            return init.weights();
-        }
-    }
-
     private static Map<String, Object> figures(SamplerComparison.Run run) {
         SamplerStats s = run.stats();
         Map<String, Object> m = new LinkedHashMap<>();
@@ -161,7 +151,7 @@ public final class BenchSamplingCommand implements Callable<Integer> {
 
     private Map<String, Object> report(SamplerComparison.Result r, TreeConfig config) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("model", model == null ? "random-init default" : model.toString());
+        m.put("model", start.describe());
         m.put("prompts", prompts);
         m.put("repeats", repeats);
         m.put("inFlight", inFlight);
@@ -185,7 +175,7 @@ public final class BenchSamplingCommand implements Callable<Integer> {
 
     private void printTable(PrintWriter out, SamplerComparison.Result r, TreeConfig config) {
         out.printf("model %s, %d prompts x %d leaves%s, first divergence %s, branch %d, %s divergence, segments of %d tokens, depth <= %d, response <= %d tokens%n",
-                model == null ? "random-init default (rewards meaningless)" : model, prompts, config.width(),
+                start.describe(), prompts, config.width(),
                 inFlight == 0 ? " (all at once)" : " (" + inFlight + " trees in flight)", firstDivergence,
                 config.branch(), divergence,
                 config.segmentTokens(), config.maxDepth(), config.maxResponseTokens());

@@ -143,6 +143,7 @@ final class CompareCommand implements Callable<Integer> {
 
     private void report(PrintWriter out, Path dir, Side tree, Side grpo) throws Exception {
         Map<String, Object> result = new LinkedHashMap<>();
+        result.put("model", run.start.describe());
         result.put("minutesEach", minutes);
         result.put("tree", tree.figures());
         result.put("independent", grpo.figures());
@@ -157,6 +158,7 @@ final class CompareCommand implements Callable<Integer> {
         result.put("treeTokensToReachGrpoFinal", Double.isNaN(treeTokens) ? null : (long) treeTokens);
         result.put("tokenRatioToReachGrpoFinal", Double.isNaN(ratio) ? null : ratio);
         List<String> lines = new ArrayList<>();
+        lines.add("warm start: " + run.start.describe());
         lines.add(String.format(Locale.ROOT, "%-12s %9s %12s %14s %12s %12s %10s %10s", "sampler", "batches", "trajectories",
                 "sampled tokens", "tokens/traj", "traj/s", "held-out 0", "held-out end"));
         for (Side s : List.of(tree, grpo)) {

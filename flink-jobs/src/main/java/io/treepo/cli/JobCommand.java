@@ -57,9 +57,9 @@ final class JobCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         loop.validate(spec);
+        ModelFiles.Model weights = CliModels.load(spec, model);
         Properties kafka = CliKafka.properties(spec, bootstrapServers, kafkaProperties);
         KafkaClientConfig.requireReachable(kafka, Duration.ofSeconds(10));
-        ModelFiles.Model weights = CliModels.load(spec, model);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.enableCheckpointing(Duration.ofSeconds(checkpointSeconds).toMillis());
         // Job-level half of Backlog's settings; buffer debloating is the cluster's (README: Reliability).

@@ -1,5 +1,6 @@
 package io.treepo.cli;
 
+import io.treepo.jobs.HeldOutAccuracy;
 import io.treepo.jobs.JobConfig;
 import io.treepo.jobs.LocalCluster;
 import io.treepo.jobs.TreepoJob;
@@ -11,6 +12,7 @@ import io.treepo.policy.EncodedWeights;
 import io.treepo.policy.ModelFiles;
 import io.treepo.report.RunReport;
 import io.treepo.schemas.MetricsRecord;
+import io.treepo.schemas.codec.AvroSerializer;
 import io.treepo.schemas.codec.Codecs;
 import io.treepo.tasks.Task;
 import io.treepo.trainer.operator.TrainerMetrics;
@@ -30,6 +32,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -63,7 +68,9 @@ record LoopRun(
     record Result(RunReport report, boolean finalModelSaved) {}
 
     Result run(PrintWriter out, AtomicBoolean stop) throws Exception {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(0); RunReport report = new RunReport(reportDir, System.currentTimeMillis())) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(0); RunReport report = new RunReport(reportDir, System.currentTimeMillis());
+                KafkaProducer<String, MetricsRecord> heldOutPoints = new KafkaProducer<>(kafka.clientProperties(), new StringSerializer(),
+                        new AvroSerializer<>(Codecs.METRICS))) {
             kafka.createTopics(Topics.defaults(), loop.rolloutParallelism);
             out.println("Kafka (embedded): " + kafka.bootstrapServers() + "   report: " + reportDir.toAbsolutePath());
             Properties kafkaProps = kafka.clientProperties();
@@ -76,6 +83,9 @@ record LoopRun(
                             @Override
                             public void accept(HeldOutEvaluator.Point p) {
                                 report.addHeldOut(p.version(), p.accuracy(), p.atMs());
+                                // to the metrics topic, where the job shows it as its heldOutAccuracy metric
+                                heldOutPoints.send(new ProducerRecord<>(Topics.DEFAULT_METRICS,
+                                        HeldOutAccuracy.record(p.version(), p.accuracy(), p.prompts(), p.atMs())));
                                 out.printf(Locale.ROOT, "held-out accuracy of version %d: %.1f%% (%d greedy problems)%n",
                                         p.version(), 100 * p.accuracy(), p.prompts());
                                 out.flush();
@@ -167,6 +177,9 @@ record LoopRun(
                         m = Codecs.METRICS.decode(record.value());
                     } catch (Exception e) {
                         continue; // not ours: the metrics topic is open to other writers
+                    }
+                    if (m.getSource().equals(HeldOutAccuracy.SOURCE)) {
+                        continue; // this run's own held-out points, already in the report
                     }
                     if (!m.getSource().equals(TrainerMetrics.SOURCE)) {
                         report.addRollout(m);

@@ -3,6 +3,7 @@ package io.treepo.cli;
 import io.treepo.kafka.KafkaClientConfig;
 import io.treepo.kafka.PromptProducer;
 import io.treepo.kafka.TaskPrompts;
+import io.treepo.kafka.TopicCheck;
 import io.treepo.kafka.Topics;
 import io.treepo.tasks.Task;
 import io.treepo.tasks.Tasks;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Properties;
 import io.treepo.kafka.DatasetPrompts;
 import io.treepo.tasks.DatasetError;
@@ -30,10 +32,13 @@ import picocli.CommandLine.Model.CommandSpec;
         mixinStandardHelpOptions = true,
         description = {
             "Writes prompts to a Kafka topic as Avro records (single-object encoding), keyed by prompt id.",
-            "Prompts come from a built-in task generator or from a JSONL dataset (GSM8K, MATH or prompt/answer lines)."
+            "Prompts come from a built-in task generator or from a JSONL dataset (GSM8K, MATH or prompt/answer lines).",
+            "The topic must exist (`treepo broker` creates treepo.prompts) unless --create-topic is given. The first",
+            "failure that every later record would meet too (topic deleted, not authorised, broker gone) stops the run."
         },
         footer = {"", "Examples:",
             "  treepo produce --bootstrap-servers localhost:9092 --task arithmetic --count 1000 --seed 1",
+            "  treepo produce --bootstrap-servers localhost:9092 --topic my.prompts --create-topic --partitions 4 --task arithmetic",
             "  treepo produce --bootstrap-servers localhost:9092 --jsonl gsm8k_train.jsonl --rate 50"})
 final class ProduceCommand implements Callable<Integer> {
 
@@ -47,6 +52,18 @@ final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = Topics.DEFAULT_PROMPTS,
             description = "Topic to write to. Default: ${DEFAULT-VALUE}.")
     String topic;
+
+    @Option(names = "--create-topic",
+            description = "Create the topic when it does not exist (with --partitions partitions and the broker's default "
+                    + "replication factor); without it a missing topic is refused before anything is sent.")
+    boolean createTopic;
+
+    @Option(names = "--partitions", paramLabel = "N",
+            description = "Partitions of a topic that --create-topic creates (the job's rollout reads one partition or more "
+                    + "per parallel subtask). Default: " + DEFAULT_PARTITIONS + ".")
+    Integer partitions;
+
+    static final int DEFAULT_PARTITIONS = 2;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
@@ -87,6 +104,12 @@ final class ProduceCommand implements Callable<Integer> {
         if (rate < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--rate must be >= 0, got " + rate);
         }
+        if (partitions != null && !createTopic) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--partitions needs --create-topic (an existing topic keeps its partitions)");
+        }
+        if (partitions != null && partitions < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--partitions must be >= 1, got " + partitions);
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Task task = null;
@@ -105,24 +128,50 @@ final class ProduceCommand implements Callable<Integer> {
 
         Properties props = CliKafka.properties(spec, bootstrapServers, kafkaProperties);
         KafkaClientConfig.requireReachable(props, Duration.ofSeconds(10));
+        requireTopic(props, out);
         try (PromptProducer producer = new PromptProducer(props, topic, rate,
                 p -> out.printf("  sent %d (%.0f/s), failed %d%n", p.sent(), p.perSecond(), p.failed()))) {
-            if (task != null) {
-                new TaskPrompts(task, Task.Split.TRAIN, source.generated.seed, source.generated.count).forEachRemaining(producer::send);
-            } else {
-                List<DatasetError> errors = JsonlDataset.read(source.jsonl, JsonlFormat.AUTO,
-                        record -> producer.send(DatasetPrompts.toPrompt(record)));
-                errors.forEach(e -> err.println("skipped: " + e));
-                if (!errors.isEmpty()) {
-                    err.println(errors.size() + " bad lines skipped");
-                }
+            try {
+                send(producer, task, err);
+            } catch (PromptProducer.Stopped stopped) {
+                // reported below with the counts: the records sent so far are on the topic
             }
             PromptProducer.Result result = producer.finish();
             out.printf("Done: sent %d, failed %d to %s in %.1f s%n", result.sent(), result.failed(), topic, result.elapsed().toMillis() / 1000.0);
-            if (result.firstError() != null) {
+            if (producer.stopped()) {
+                err.println("error: stopped at the first failure, which every later record would meet too: " + result.firstError());
+            } else if (result.firstError() != null) {
                 err.println("error: first failure: " + result.firstError());
             }
             return result.failed() == 0 ? 0 : 1;
+        }
+    }
+
+    /** Refuses a missing topic at once, or creates it with --create-topic: a producer would wait out a timeout per record. */
+    private void requireTopic(Properties props, PrintWriter out) {
+        OptionalInt existing = TopicCheck.partitions(props, topic, Duration.ofSeconds(10));
+        if (existing.isPresent()) {
+            return;
+        }
+        if (!createTopic) {
+            throw new IllegalStateException("topic " + topic + " does not exist at " + bootstrapServers
+                    + ": pass --create-topic (and --partitions N, default " + DEFAULT_PARTITIONS + ") to create it, or --topic an existing one");
+        }
+        int count = partitions != null ? partitions : DEFAULT_PARTITIONS;
+        TopicCheck.create(props, topic, count, Duration.ofSeconds(30));
+        out.printf("Created topic %s with %d partition%s%n", topic, count, count == 1 ? "" : "s");
+    }
+
+    private void send(PromptProducer producer, Task task, PrintWriter err) throws Exception {
+        if (task != null) {
+            new TaskPrompts(task, Task.Split.TRAIN, source.generated.seed, source.generated.count).forEachRemaining(producer::send);
+            return;
+        }
+        List<DatasetError> errors = JsonlDataset.read(source.jsonl, JsonlFormat.AUTO,
+                record -> producer.send(DatasetPrompts.toPrompt(record)));
+        errors.forEach(e -> err.println("skipped: " + e));
+        if (!errors.isEmpty()) {
+            err.println(errors.size() + " bad lines skipped");
         }
     }
 

@@ -1,6 +1,10 @@
 package io.treepo.cli;
 
+import io.treepo.policy.ByteTokenizer;
+import io.treepo.policy.ModelConfig;
 import io.treepo.policy.ModelFiles;
+import io.treepo.policy.PolicyTrainer;
+import io.treepo.policy.TrainerConfig;
 import io.treepo.tasks.Task;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -8,11 +12,21 @@ import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
-/** The policy a run starts from and the task it learns: options shared by demo, compare and bench learning. */
+/**
+ * The policy a run starts from and the task it learns: options shared by demo, compare and the
+ * benches. Every one of them starts from the demo's warm start unless told otherwise, so that a
+ * figure measured without {@code --model} is a figure of a trained policy; an untrained one only with
+ * {@code --model random}.
+ */
 final class WarmStartOptions {
+    /** {@code --model random}: a randomly initialised policy of the default shape; {@code random:tiny} the tiny shape. */
+    static final String RANDOM = "random";
+    private static final long RANDOM_SEED = 1;
 
-    @Option(names = "--model", paramLabel = "DIR", defaultValue = ".treepo/models/default",
-            description = "Warm-start policy; pretrained from scratch into DIR when missing. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--model", paramLabel = "DIR|random", defaultValue = ".treepo/models/default",
+            description = "Warm-start policy; pretrained from scratch into DIR when missing (as `demo` does). `random` takes an "
+                    + "untrained policy of the default shape instead (random:tiny the tiny shape): its rewards mean nothing. "
+                    + "Default: ${DEFAULT-VALUE}.")
     Path model;
 
     @Option(names = "--pretrain-steps", paramLabel = "N", defaultValue = WarmStart.DEFAULT_PRETRAIN_STEPS,
@@ -22,16 +36,48 @@ final class WarmStartOptions {
     long pretrainSteps;
 
     @Option(names = "--task", paramLabel = "NAME", defaultValue = "arithmetic",
-            description = "Task of the training prompts and the held-out problems (arithmetic or echo). Default: ${DEFAULT-VALUE}.")
+            description = "Task of the prompts (and of the pretraining of a missing model): arithmetic or echo. Default: ${DEFAULT-VALUE}.")
     String task;
 
     /** Checks the options; returns the task. */
     Task validate(CommandSpec spec) {
         if (pretrainSteps < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--pretrain-steps must be >= 1, got " + pretrainSteps);
+        randomShape(spec);
         return CliTasks.byName(spec, task);
     }
 
+    /** Loads the policy (pretraining a missing one first) and prints one line naming it. */
     ModelFiles.Model load(CommandSpec spec, PrintWriter out) {
-        return WarmStart.load(spec, model, task, pretrainSteps, out);
+        ModelConfig shape = randomShape(spec);
+        if (shape == null) {
+            return WarmStart.load(spec, model, task, pretrainSteps, out);
+        }
+        try (PolicyTrainer init = PolicyTrainer.create(shape, TrainerConfig.defaults(), new ByteTokenizer(), "cpu", RANDOM_SEED)) {
+            out.printf("Model: %s, randomly initialised (%s): untrained, its rewards and accuracy mean nothing%n", model, WarmStart.describe(shape));
+            out.flush();
+            return new ModelFiles.Model(init.weights(), null);
+        }
+    }
+
+    /** What a report calls the model: its directory, or {@code random} with the note that it is untrained. */
+    String describe() {
+        return isRandom() ? model + " (untrained, rewards meaningless)" : model.toString();
+    }
+
+    boolean isRandom() {
+        return model.toString().equals(RANDOM) || model.toString().startsWith(RANDOM + ":");
+    }
+
+    /** The shape of {@code --model random[:SIZE]}, or null for a model directory. */
+    private ModelConfig randomShape(CommandSpec spec) {
+        if (!isRandom()) {
+            return null;
+        }
+        return switch (model.toString()) {
+            case RANDOM, RANDOM + ":small" -> ModelConfig.defaultSmall();
+            case RANDOM + ":tiny" -> ModelConfig.tiny();
+            default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--model: random takes the default shape, or random:tiny or random:small; got '" + model + "'");
+        };
     }
 }

@@ -24,6 +24,8 @@ public final class LocalCluster {
         conf.setString("restart-strategy.type", "fixed-delay");
         conf.setString("restart-strategy.fixed-delay.attempts", "10");
         conf.setString("restart-strategy.fixed-delay.delay", "2 s");
+        // the Web UI's metrics follow a run whose versions come every second or so (Flink's default: every 10 s)
+        conf.setString("metrics.fetcher.update-interval", "2 s");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
         env.setParallelism(1);
         return env;

@@ -25,6 +25,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -33,6 +34,7 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -129,6 +131,22 @@ public final class TreepoJob {
         published.getSideOutput(TrainerFunction.LEDGER)
                 .sinkTo(ledgerSink(config))
                 .setParallelism(1).slotSharingGroup(TRAINER_SLOTS).name("ledger");
+
+        // Held-out accuracy is measured beside the job and published on the metrics topic; read back here, it
+        // becomes one of the job's metrics (Web UI, reporters) next to the trainer's reward and the rollout's speed.
+        KafkaSource<MetricsRecord> figures = KafkaSource.<MetricsRecord>builder()
+                .setProperties(config.kafka())
+                .setTopics(topics.metrics())
+                .setGroupId(config.groupId() + "-heldout")
+                // the demo scores the warm start before the job's readers start: read the topic from its start once
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(KafkaRecordDeserializationSchema.valueOnly(new SkippingDeserializer<>(Codecs.METRICS)))
+                .build();
+        env.fromSource(figures, WatermarkStrategy.noWatermarks(), "metrics topic")
+                .setParallelism(1)
+                .slotSharingGroup(TRAINER_SLOTS)
+                .sinkTo(new HeldOutAccuracy())
+                .setParallelism(1).slotSharingGroup(TRAINER_SLOTS).name("held-out accuracy");
     }
 
     private static TreeRolloutOperator rolloutOperator(JobConfig config) {
@@ -191,9 +209,17 @@ public final class TreepoJob {
 
     /** Routes dead letters to a side output and passes prompts on. */
     private static final class SplitDeadLetters extends ProcessFunction<Either<DeadLetter, Prompt>, Prompt> {
+        private transient Counter deadLetters;
+
+        @Override
+        public void open(OpenContext context) {
+            deadLetters = getRuntimeContext().getMetricGroup().counter("deadLetters");
+        }
+
         @Override
         public void processElement(Either<DeadLetter, Prompt> value, Context ctx, Collector<Prompt> out) {
             if (value.isLeft()) {
+                deadLetters.inc();
                 ctx.output(DEAD_LETTERS, value.left());
             } else {
                 out.collect(value.right());

@@ -11,11 +11,19 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Writes prompts to a topic as Avro records keyed by prompt id, optionally paced to a fixed rate,
  * reporting progress about once a second. Used by {@code treepo produce} and the demo's prompt stream.
+ *
+ * <p>A failure that concerns one record (too large, not serialisable) is counted and the next record
+ * goes on. Any other failure (topic missing or deleted, not authorised, broker gone, metadata
+ * timeout) would meet every record after it, each after its own timeout: the first one stops the
+ * producer, and the next {@link #send} throws {@link Stopped}.
  *
  * <pre>{@code
  * try (PromptProducer producer = new PromptProducer(props, "treepo.prompts", 0, progress -> {})) {
@@ -32,12 +40,20 @@ public final class PromptProducer implements AutoCloseable {
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicReference<String> firstError = new AtomicReference<>();
+    private final AtomicReference<Throwable> stoppedBy = new AtomicReference<>();
     private final long start = System.nanoTime();
     private long lastReport = start;
     private long submitted;
 
     /** How a run went. {@code firstError} is the first send failure's message, or null. */
     public record Result(long sent, long failed, Duration elapsed, String firstError) {}
+
+    /** Thrown by {@link #send} after a failure that every later record would meet too. */
+    public static final class Stopped extends RuntimeException {
+        Stopped(Throwable cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
 
     /** Records handed to the producer so far, acknowledged and failed. */
     public record Progress(long submitted, long sent, long failed, Duration elapsed) {
@@ -69,8 +85,16 @@ public final class PromptProducer implements AutoCloseable {
         this.onProgress = onProgress;
     }
 
-    /** Sends one prompt (asynchronously), first waiting as long as the rate asks. */
+    /**
+     * Sends one prompt (asynchronously), first waiting as long as the rate asks.
+     *
+     * @throws Stopped when an earlier record failed in a way the next ones would too
+     */
     public void send(Prompt prompt) {
+        Throwable stop = stoppedBy.get();
+        if (stop != null) {
+            throw new Stopped(stop);
+        }
         if (ratePerSecond > 0) {
             long wait = start + (long) (submitted * 1e9 / ratePerSecond) - System.nanoTime();
             if (wait > 0) {
@@ -82,13 +106,11 @@ public final class PromptProducer implements AutoCloseable {
                 if (error == null) {
                     sent.incrementAndGet();
                 } else {
-                    failed.incrementAndGet();
-                    firstError.compareAndSet(null, error.getMessage());
+                    failed(error);
                 }
             });
         } catch (RuntimeException e) {
-            failed.incrementAndGet();
-            firstError.compareAndSet(null, e.getMessage());
+            failed(e);
         }
         submitted++;
         long now = System.nanoTime();
@@ -96,6 +118,24 @@ public final class PromptProducer implements AutoCloseable {
             lastReport = now;
             onProgress.accept(progress());
         }
+    }
+
+    private void failed(Throwable error) {
+        failed.incrementAndGet();
+        firstError.compareAndSet(null, error.getMessage());
+        if (!concernsOneRecord(error)) {
+            stoppedBy.compareAndSet(null, error);
+        }
+    }
+
+    /** Failures that the next record need not meet: this record is too large, or not valid. */
+    static boolean concernsOneRecord(Throwable error) {
+        return error instanceof RecordTooLargeException || error instanceof SerializationException || error instanceof InvalidRecordException;
+    }
+
+    /** Whether a failure stopped the producer (see {@link Stopped}). */
+    public boolean stopped() {
+        return stoppedBy.get() != null;
     }
 
     public Progress progress() {

@@ -103,6 +103,10 @@ class CommandLineTest {
                         "error: --model: no model at /no/such/model"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("produce", "--bootstrap-servers", "localhost:1", "--task", "echo",
                         "--kafka-properties", "/no/such/client.properties"), "error: --kafka-properties: cannot read /no/such/client.properties"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("produce", "--bootstrap-servers", "localhost:1", "--task", "echo",
+                        "--partitions", "3"), "error: --partitions needs --create-topic"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("produce", "--bootstrap-servers", "localhost:1", "--task", "echo",
+                        "--create-topic", "--partitions", "0"), "error: --partitions must be >= 1, got 0"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("produce", "--bootstrap-servers", " ", "--task", "echo"),
                         "error: --bootstrap-servers must name at least one host:port"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("demo", "--web-port", "eighty"), "error: Invalid value for option '--web-port'"),
@@ -115,7 +119,7 @@ class CommandLineTest {
                 org.junit.jupiter.params.provider.Arguments.of(List.of("eval", "--samples", "8"), "error: --samples 8 needs a sampling temperature"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "sampling", "--branch", "0"), "error: branch must be >= 1, got 0"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("pretrain", "--model", "huge"),
-                        "error: --model must be small, medium or tiny, got 'huge'"),
+                        "error: --model must be small, medium, tiny or qwen3-tiny, got 'huge'"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "sampling", "--in-flight", "-1"), "error: --in-flight must be >= 0, got -1"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "sampling", "--first-divergence", "two"),
                         "error: --first-divergence must be N or MIN-MAX, got 'two'"),
@@ -128,7 +132,10 @@ class CommandLineTest {
                 org.junit.jupiter.params.provider.Arguments.of(List.of("demo", "--width", "0"), "error: width must be >= 1, got 0"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "learning", "--report-dir", "/proc/no-such-place"),
                         "error: --report-dir: cannot create /proc/no-such-place"),
-                org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "backlog", "--model", "/no/such/model"), "error: --model: no model at /no/such/model"));
+                org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "backlog", "--model", "random:huge"),
+                        "error: --model: random takes the default shape, or random:tiny or random:small; got 'random:huge'"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "sampling", "--pretrain-steps", "0"),
+                        "error: --pretrain-steps must be >= 1, got 0"));
     }
 
     @ParameterizedTest

@@ -63,7 +63,7 @@ class KafkaPropertiesPassThroughTest {
                 sinks++;
             }
         }
-        assertThat(sources).as("Kafka sources: prompts, weights").isEqualTo(2);
+        assertThat(sources).as("Kafka sources: prompts, weights, metrics (for the held-out accuracy metric)").isEqualTo(3);
         assertThat(sinks).as("Kafka sinks: dead letters, rollout metrics, leaves, weights, metrics, ledger").isEqualTo(6);
         for (Properties client : clients) {
             assertThat(client.getProperty("bootstrap.servers")).isEqualTo("kafka-1:9093,kafka-2:9093");

@@ -25,7 +25,7 @@ class BacklogITCase {
         StringWriter err = new StringWriter();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute("bench", "backlog", "--prompts", "200", "--random-model", "tiny", "--task", "echo",
+        int code = cli.execute("bench", "backlog", "--prompts", "200", "--model", "random:tiny", "--task", "echo",
                 "--width", "4", "--segment-tokens", "4", "--max-depth", "3", "--max-response-tokens", "8",
                 "--trees-per-step", "10", "--max-trees-in-flight", "4", "--checkpoint-interval", "1", "--device", "cpu", "--json");
         assertEquals(0, code, err.toString());
