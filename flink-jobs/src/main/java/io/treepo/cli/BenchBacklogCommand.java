@@ -112,7 +112,7 @@ final class BenchBacklogCommand implements Callable<Integer> {
                         Runtime.getRuntime().maxMemory() >> 20);
                 out.flush();
             }
-            JobConfig config = loop.toJobConfig(props, weights);
+            JobConfig config = loop.toJobConfig(props, weights, checkpoints.resolve("weights").toUri().toString());
             StreamExecutionEnvironment env = LocalCluster.withWebUi("localhost", 0, checkpointSeconds, checkpoints, loop.rolloutParallelism);
             TreepoJob.build(env, config);
             long start = System.nanoTime();

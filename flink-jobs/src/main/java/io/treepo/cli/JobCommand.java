@@ -1,5 +1,6 @@
 package io.treepo.cli;
 
+import io.treepo.jobs.JobConfig;
 import io.treepo.jobs.TreepoJob;
 import io.treepo.kafka.KafkaClientConfig;
 import io.treepo.policy.ModelFiles;
@@ -66,7 +67,13 @@ final class JobCommand implements Callable<Integer> {
         Configuration unaligned = new Configuration();
         unaligned.setString("execution.checkpointing.unaligned.enabled", "true");
         env.configure(unaligned);
-        TreepoJob.build(env, loop.toJobConfig(kafka, weights));
+        JobConfig config;
+        try {
+            config = loop.toJobConfig(kafka, weights, null);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        TreepoJob.build(env, config);
         spec.commandLine().getOut().println("Submitting job '" + name + "' (Kafka " + bootstrapServers + ") ...");
         spec.commandLine().getOut().flush();
         env.execute(name);

@@ -3,6 +3,7 @@ package io.treepo.cli;
 import io.treepo.jobs.JobConfig;
 import io.treepo.kafka.Topics;
 import io.treepo.policy.ModelFiles;
+import io.treepo.schemas.weights.WeightsStore;
 import io.treepo.policy.SamplingConfig;
 import io.treepo.policy.TrainerConfig;
 import io.treepo.rollout.operator.RolloutConfig;
@@ -146,10 +147,29 @@ final class LoopOptions {
     @Option(names = "--group-id", paramLabel = "ID", defaultValue = "treepo", description = "Kafka consumer group of the job. Default: ${DEFAULT-VALUE}.")
     String groupId;
 
-    JobConfig toJobConfig(Properties kafka, ModelFiles.Model warmStart) {
-        RolloutConfig rollout = new RolloutConfig(treeConfig(), maxTreesInFlight, WarmStart.asVersionZero(warmStart.weights()), cacheMb << 20,
-                seed, device, warmStart.tokenizerFiles());
-        return new JobConfig(kafka, Topics.defaults(), groupId, rolloutParallelism, rollout, trainerSettings(warmStart), 2,
+    @Option(names = "--weights-dir", paramLabel = "URI",
+            description = "Where policy versions of at least --weights-by-reference-mb go (file:///..., s3://..., hdfs://...: any "
+                    + "Flink file system every TaskManager reaches); the weights topic then carries their URI, size and SHA-256. "
+                    + "Default for demo and compare: the report's weights/ folder; job: none (a model that large is refused).")
+    String weightsDir;
+
+    @Option(names = "--weights-by-reference-mb", paramLabel = "MB", defaultValue = "256",
+            description = "Versions of at least this many MB (float32 weights) go by reference through --weights-dir; smaller "
+                    + "ones travel as chunks on the weights topic. Default: ${DEFAULT-VALUE}.")
+    long weightsByReferenceMb;
+
+    /** The job's settings; versions by reference go to {@code --weights-dir}, or {@code defaultWeightsDir} when that is not given. */
+    JobConfig toJobConfig(Properties kafka, ModelFiles.Model warmStart, String defaultWeightsDir) {
+        String dir = weightsDir != null ? weightsDir : defaultWeightsDir;
+        WeightsStore store = dir == null ? null : new WeightsStore(dir, weightsByReferenceMb << 20);
+        long size = warmStart.weights().payload().length;
+        if (store == null && size >= weightsByReferenceMb << 20) {
+            throw new IllegalArgumentException("--weights-dir: the model's versions are " + (size >> 20) + " MB, at least --weights-by-reference-mb "
+                    + weightsByReferenceMb + ": they go by reference, so name a file system every TaskManager reaches");
+        }
+        byte[] version0 = WarmStart.asVersionZero(warmStart.weights(), store);
+        RolloutConfig rollout = new RolloutConfig(treeConfig(), maxTreesInFlight, version0, cacheMb << 20, seed, device, warmStart.tokenizerFiles());
+        return new JobConfig(kafka, Topics.defaults(), groupId, rolloutParallelism, rollout, trainerSettings(warmStart, version0).withWeightsStore(store), 2,
                 Duration.ofSeconds(10), Duration.ofSeconds(treeTimeoutSeconds), 2000).withReward(rewardRule());
     }
 
@@ -185,11 +205,15 @@ final class LoopOptions {
     }
 
     TrainerSettings trainerSettings(ModelFiles.Model warmStart) {
+        return trainerSettings(warmStart, WarmStart.asVersionZero(warmStart.weights(), null));
+    }
+
+    private TrainerSettings trainerSettings(ModelFiles.Model warmStart, byte[] version0) {
         // GRPO's baseline is the independent sampler's natural estimator; keep an explicit choice otherwise.
         Estimator chosen = samplerKind() == SamplerKind.INDEPENDENT && estimator == Estimator.TREE_AVERAGE ? Estimator.GRPO : estimator;
         return new TrainerSettings(chosen, PpoConfig.defaults().withEpochs(ppoEpochs), maxStaleness, true, miniBatchLeaves,
-                TrainerConfig.defaults().withLearningRate(learningRate).withDecaySteps(lrDecaySteps), WarmStart.asVersionZero(warmStart.weights()), treesPerStep, WEIGHT_CHUNK_BYTES, device,
-                warmStart.tokenizerFiles());
+                TrainerConfig.defaults().withLearningRate(learningRate).withDecaySteps(lrDecaySteps), version0, treesPerStep, WEIGHT_CHUNK_BYTES, device,
+                warmStart.tokenizerFiles(), null);
     }
 
     private SamplerKind samplerKind() {

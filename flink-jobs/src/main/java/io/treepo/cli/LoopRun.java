@@ -74,7 +74,7 @@ record LoopRun(
             kafka.createTopics(Topics.defaults(), loop.rolloutParallelism);
             out.println("Kafka (embedded): " + kafka.bootstrapServers() + "   report: " + reportDir.toAbsolutePath());
             Properties kafkaProps = kafka.clientProperties();
-            JobConfig config = loop.toJobConfig(kafkaProps, warmStart);
+            JobConfig config = loop.toJobConfig(kafkaProps, warmStart, reportDir.toAbsolutePath().resolve("weights").toUri().toString());
 
             HeldOutEvaluator evaluator = null;
             if (evalPrompts > 0) {

@@ -3,7 +3,9 @@ package io.treepo.cli;
 import io.treepo.policy.EncodedWeights;
 import io.treepo.policy.ModelConfig;
 import io.treepo.policy.ModelFiles;
+import io.treepo.schemas.PolicyWeights;
 import io.treepo.schemas.weights.PolicyVersions;
+import io.treepo.schemas.weights.WeightsStore;
 import io.treepo.schemas.weights.WeightsAssembler.Assembled;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -43,7 +45,12 @@ final class WarmStart {
     }
 
     /** The weights as policy version 0, the version rollout and trainer both start from. */
-    static byte[] asVersionZero(EncodedWeights weights) {
-        return PolicyVersions.toBytes(new Assembled(0, 0, weights.config().toJson(), weights.sha256(), weights.payload(), 0));
+    static byte[] asVersionZero(EncodedWeights weights, WeightsStore store) {
+        String config = weights.config().toJson();
+        if (store == null || weights.payload().length < store.thresholdBytes()) {
+            return PolicyVersions.toBytes(new Assembled(0, 0, config, weights.sha256(), weights.payload(), 0));
+        }
+        PolicyWeights reference = store.publish(0, 0, config, weights.payload(), Integer.MAX_VALUE, 0).get(0);
+        return PolicyVersions.toBytes(new Assembled(0, 0, config, weights.sha256(), null, reference.getUri(), weights.payload().length, 0));
     }
 }

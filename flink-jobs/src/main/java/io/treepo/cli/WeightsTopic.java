@@ -4,6 +4,7 @@ import io.treepo.policy.EncodedWeights;
 import io.treepo.policy.ModelConfig;
 import io.treepo.schemas.codec.Codecs;
 import io.treepo.schemas.weights.WeightsAssembler;
+import io.treepo.schemas.weights.WeightsStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -63,7 +64,7 @@ final class WeightsTopic implements AutoCloseable {
 
     /** A reassembled version as model weights. */
     static EncodedWeights weights(WeightsAssembler.Assembled version) {
-        return new EncodedWeights(ModelConfig.fromJson(version.modelConfig()), version.payload(), version.sha256());
+        return new EncodedWeights(ModelConfig.fromJson(version.modelConfig()), WeightsStore.payload(version), version.sha256());
     }
 
     @Override

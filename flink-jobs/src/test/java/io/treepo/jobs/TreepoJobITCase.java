@@ -20,14 +20,17 @@ import io.treepo.schemas.DeadLetter;
 import io.treepo.schemas.Leaf;
 import io.treepo.schemas.MetricsRecord;
 import io.treepo.schemas.Segment;
+import io.treepo.schemas.PolicyWeights;
 import io.treepo.schemas.codec.Codecs;
 import io.treepo.schemas.weights.PolicyVersions;
 import io.treepo.schemas.weights.WeightsAssembler.Assembled;
+import io.treepo.schemas.weights.WeightsStore;
 import io.treepo.tasks.Task;
 import io.treepo.tasks.Tasks;
 import io.treepo.trainer.Estimator;
 import io.treepo.trainer.PpoConfig;
 import io.treepo.trainer.operator.TrainerSettings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -41,6 +44,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The whole loop on a MiniCluster and an embedded broker, with a tiny model: Kafka in, Kafka out, Kafka around. */
 class TreepoJobITCase {
@@ -79,7 +83,7 @@ class TreepoJobITCase {
     }
 
     @Test
-    void everyPromptIsTrainedOnceAndNewVersionsReachTheRollout() throws Exception {
+    void everyPromptIsTrainedOnceAndNewVersionsReachTheRollout(@TempDir Path weightsDir) throws Exception {
         // Garbage and an invalid prompt first: they must land in the dead-letter topic, not stop the job.
         try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(KAFKA.kafka().clientProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
             raw.send(new ProducerRecord<>(Topics.DEFAULT_PROMPTS, 0, null, "not avro".getBytes())).get();
@@ -91,7 +95,12 @@ class TreepoJobITCase {
         conf.setString("execution.checkpointing.interval", "2 s");
         conf.setString("taskmanager.numberOfTaskSlots", "4");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
-        TreepoJob.build(env, config(KAFKA.kafka().clientProperties(), tinyInitialWeights()));
+        // every version by reference (a threshold of 1 byte), as a model too large for Kafka chunks would travel
+        JobConfig byReference = config(KAFKA.kafka().clientProperties(), tinyInitialWeights());
+        TreepoJob.build(env, new JobConfig(byReference.kafka(), byReference.topics(), byReference.groupId(), byReference.rolloutParallelism(),
+                byReference.rollout(), byReference.trainer().withWeightsStore(new WeightsStore(weightsDir.toUri().toString(), 1)),
+                byReference.rewardThreads(), byReference.reward(), byReference.rewardTimeout(), byReference.treeTimeout(),
+                byReference.maxPromptChars(), byReference.faults()));
         JobClient job = env.executeAsync("treepo-itcase");
         try {
             // Two waves: the second goes out once the rollout says it decodes with a published version.
@@ -114,6 +123,13 @@ class TreepoJobITCase {
             assertEquals(PROMPTS, trees.size());
             assertThat(leaves.stream().flatMap(l -> l.getSegments().stream()).mapToLong(Segment::getPolicyVersion).max().orElse(0))
                     .as("leaves of the second wave were sampled by a version the trainer published").isGreaterThanOrEqualTo(1);
+
+            List<PolicyWeights> published = KAFKA.readValuesUntil(Topics.DEFAULT_WEIGHTS, Codecs.POLICY_WEIGHTS, r -> r.size() >= 2,
+                    Duration.ofSeconds(30));
+            assertThat(published).allSatisfy(w -> {
+                assertThat(w.getPayload()).as("no bytes on the topic").isNull();
+                assertThat(w.getUri()).startsWith("file:" + weightsDir.toUri().getPath());
+            });
 
             List<DeadLetter> dead = KAFKA.readValuesUntil(Topics.DEFAULT_DEAD_LETTERS, Codecs.DEAD_LETTER, r -> r.size() >= 2, Duration.ofSeconds(30));
             assertThat(dead).extracting(DeadLetter::getErrorType).containsExactlyInAnyOrder("BAD_HEADER", "INVALID_PROMPT");

@@ -9,6 +9,7 @@ import io.treepo.policy.Tokenizer;
 import io.treepo.policy.SegmentDecoder;
 import io.treepo.schemas.weights.PolicyVersions;
 import io.treepo.schemas.weights.WeightsAssembler.Assembled;
+import io.treepo.schemas.weights.WeightsStore;
 import java.util.Comparator;
 import java.util.List;
 import org.slf4j.Logger;
@@ -47,8 +48,9 @@ final class PolicyHolder implements AutoCloseable {
         return new PolicyHolder(decoder, newest);
     }
 
+    /** The version's weights; one by reference is read from its URI and verified here, before use. */
     private static EncodedWeights encoded(Assembled version) {
-        return new EncodedWeights(ModelConfig.fromJson(version.modelConfig()), version.payload(), version.sha256());
+        return new EncodedWeights(ModelConfig.fromJson(version.modelConfig()), WeightsStore.payload(version), version.sha256());
     }
 
     SegmentDecoder decoder() {

@@ -102,6 +102,25 @@ class TreeRolloutOperatorTest {
     }
 
     @Test
+    void aHuggingFaceTokenizerInTheConfigEncodesPromptsAsTheOperatorsTokenizer() throws Exception {
+        // the byte vocabulary written as tokenizer.json: the same ids, through Hugging Face's native tokenizer
+        RolloutConfig bytes = config();
+        RolloutConfig hf = new RolloutConfig(bytes.tree(), bytes.maxTreesInFlight(), bytes.initialWeights(), bytes.cacheBudgetBytes(),
+                bytes.seed(), bytes.device(), ByteTokenizer.huggingFaceFiles());
+        List<List<Leaf>> runs = new java.util.ArrayList<>();
+        for (RolloutConfig config : List.of(bytes, hf)) {
+            try (var harness = harness(config)) {
+                harness.open();
+                harness.processElement1(new StreamRecord<>(prompt("a")));
+                runRounds(harness, 40);
+                runs.add(harness.extractOutputValues());
+            }
+        }
+        assertThat(runs.get(1)).hasSize(WIDTH);
+        assertEquals(segmentsById(runs.get(0)), segmentsById(runs.get(1)));
+    }
+
+    @Test
     void aDuplicatePromptIsDropped() throws Exception {
         try (var harness = harness()) {
             harness.open();

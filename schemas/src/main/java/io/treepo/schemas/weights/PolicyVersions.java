@@ -13,7 +13,12 @@ import java.util.List;
 public final class PolicyVersions {
     private PolicyVersions() {}
 
+    /** A version's bytes; a version by reference stays a reference (its payload is not read). */
     public static byte[] toBytes(Assembled version) {
+        if (version.byReference()) {
+            return Codecs.POLICY_WEIGHTS.encode(WeightsChunks.reference(version.version(), version.step(), version.modelConfig(),
+                    version.sha256(), version.totalBytes(), version.uri(), version.publishedAtMs()));
+        }
         List<PolicyWeights> chunks = WeightsChunks.split(version.version(), version.step(), version.modelConfig(),
                 version.payload(), Math.max(1, version.payload().length), version.publishedAtMs());
         return Codecs.POLICY_WEIGHTS.encode(chunks.get(0));

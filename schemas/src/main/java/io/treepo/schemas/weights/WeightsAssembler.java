@@ -38,8 +38,24 @@ public final class WeightsAssembler {
         DIGEST_MISMATCH
     }
 
-    /** A verified version. */
-    public record Assembled(long version, long step, String modelConfig, String sha256, byte[] payload, long publishedAtMs) {}
+    /**
+     * A version: its bytes inline and verified, or (a model too large for Kafka chunks) a reference
+     * to them, {@code payload} null, verified by {@link WeightsStore#payload} when they are read.
+     *
+     * @param uri where the payload lives (file://, s3://, hdfs://, any Flink file system), or null when inline
+     * @param totalBytes the payload's size
+     */
+    public record Assembled(long version, long step, String modelConfig, String sha256, byte[] payload, String uri, long totalBytes,
+            long publishedAtMs) {
+        /** An inline version. */
+        public Assembled(long version, long step, String modelConfig, String sha256, byte[] payload, long publishedAtMs) {
+            this(version, step, modelConfig, sha256, payload, null, payload.length, publishedAtMs);
+        }
+
+        public boolean byReference() {
+            return payload == null;
+        }
+    }
 
     /** @param weights the version completed by this chunk, or null unless {@code outcome == COMPLETE} */
     public record Result(Outcome outcome, Assembled weights, String detail) {}
@@ -63,8 +79,15 @@ public final class WeightsAssembler {
             return new Result(Outcome.STALE, null, "version " + version + " is not newer than " + newestComplete);
         }
         if (chunk.getPayload() == null) {
-            return new Result(Outcome.INCONSISTENT, null, "version " + version + " chunk " + chunk.getChunkIndex()
-                    + " has no inline payload (URI payloads are not supported by this reader)");
+            if (chunk.getUri() == null || chunk.getChunkCount() != 1 || chunk.getChunkIndex() != 0) {
+                return new Result(Outcome.INCONSISTENT, null, "version " + version + " chunk " + chunk.getChunkIndex()
+                        + " has neither a payload nor, as the one chunk of its version, a URI");
+            }
+            newestComplete = version;
+            pending.headMap(version + 1).clear();
+            return new Result(Outcome.COMPLETE, new Assembled(version, chunk.getStep(), chunk.getModelConfig(), chunk.getSha256(), null,
+                    chunk.getUri(), chunk.getTotalBytes(), chunk.getPublishedAtMs()),
+                    "version " + version + " complete, by reference to " + chunk.getUri() + " (" + chunk.getTotalBytes() + " bytes)");
         }
         if (chunk.getChunkCount() < 1 || chunk.getChunkIndex() < 0 || chunk.getChunkIndex() >= chunk.getChunkCount()) {
             return new Result(Outcome.INCONSISTENT, null, "version " + version + " has chunk " + chunk.getChunkIndex() + " of " + chunk.getChunkCount());

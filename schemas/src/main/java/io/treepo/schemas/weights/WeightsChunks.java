@@ -21,6 +21,23 @@ public final class WeightsChunks {
         }
     }
 
+    /** The one record of a version whose payload lives at {@code uri} (see {@link WeightsStore}). */
+    public static PolicyWeights reference(long version, long step, String modelConfig, String sha256, long totalBytes, String uri, long nowMs) {
+        if (version < 0) throw new IllegalArgumentException("version must be >= 0, got " + version);
+        return PolicyWeights.newBuilder()
+                .setVersion(version)
+                .setStep(step)
+                .setModelConfig(modelConfig)
+                .setSha256(sha256)
+                .setTotalBytes(totalBytes)
+                .setChunkIndex(0)
+                .setChunkCount(1)
+                .setPayload(null)
+                .setUri(uri)
+                .setPublishedAtMs(nowMs)
+                .build();
+    }
+
     /**
      * @param chunkBytes largest payload per chunk; the last chunk may be smaller
      */

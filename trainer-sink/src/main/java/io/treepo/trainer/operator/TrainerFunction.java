@@ -11,6 +11,7 @@ import io.treepo.schemas.ScoredTree;
 import io.treepo.schemas.weights.PolicyVersions;
 import io.treepo.schemas.weights.WeightsAssembler.Assembled;
 import io.treepo.schemas.weights.WeightsChunks;
+import io.treepo.schemas.weights.WeightsStore;
 import io.treepo.trainer.PolicyUpdater;
 import io.treepo.trainer.UpdateReport;
 import java.util.ArrayList;
@@ -118,7 +119,7 @@ public final class TrainerFunction extends ProcessFunction<ScoredTree, PolicyWei
     @Override
     public void open(OpenContext openContext) {
         Assembled initial = PolicyVersions.fromBytes(settings.initialWeights());
-        EncodedWeights weights = new EncodedWeights(ModelConfig.fromJson(initial.modelConfig()), initial.payload(), initial.sha256());
+        EncodedWeights weights = new EncodedWeights(ModelConfig.fromJson(initial.modelConfig()), WeightsStore.payload(initial), initial.sha256());
         try (Tokenizer tokenizer = Tokenizer.forFiles(settings.tokenizer())) {
             policy = PolicyTrainer.create(weights, settings.optimizer(), tokenizer, settings.device());
         }
@@ -171,8 +172,8 @@ public final class TrainerFunction extends ProcessFunction<ScoredTree, PolicyWei
         if (applied) {
             version++;
             EncodedWeights weights = policy.weights();
-            for (PolicyWeights chunk : WeightsChunks.split(version, policy.steps(), weights.config().toJson(), weights.payload(),
-                    settings.chunkBytes(), System.currentTimeMillis())) {
+            for (PolicyWeights chunk : settings.publish(version, policy.steps(), weights.config().toJson(), weights.payload(),
+                    System.currentTimeMillis())) {
                 out.collect(chunk);
             }
         }

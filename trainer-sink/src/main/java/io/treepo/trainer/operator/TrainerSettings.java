@@ -2,11 +2,15 @@ package io.treepo.trainer.operator;
 
 import io.treepo.policy.TokenizerFiles;
 import io.treepo.policy.TrainerConfig;
+import io.treepo.schemas.PolicyWeights;
+import io.treepo.schemas.weights.WeightsChunks;
+import io.treepo.schemas.weights.WeightsStore;
 import io.treepo.trainer.Estimator;
 import io.treepo.trainer.PpoConfig;
 import io.treepo.trainer.StalenessFilter;
 import io.treepo.trainer.UpdateConfig;
 import java.io.Serializable;
+import java.util.List;
 
 /**
  * Settings of the trainer operator (serialisable: they travel with the job graph).
@@ -21,6 +25,7 @@ import java.io.Serializable;
  * @param chunkBytes largest weights chunk on the topic
  * @param device where the trainer runs: auto, cpu or gpu
  * @param tokenizer the policy's tokenizer files (for its padding id); null for the byte tokenizer
+ * @param weightsStore where versions too large for chunks go by reference; null to always send chunks
  */
 public record TrainerSettings(
         Estimator estimator,
@@ -33,13 +38,27 @@ public record TrainerSettings(
         int treesPerStep,
         int chunkBytes,
         String device,
-        TokenizerFiles tokenizer)
+        TokenizerFiles tokenizer,
+        WeightsStore weightsStore)
         implements Serializable {
 
     /** With the byte tokenizer. */
     public TrainerSettings(Estimator estimator, PpoConfig ppo, long maxStaleness, boolean dropZeroSignal, int miniBatchLeaves,
             TrainerConfig optimizer, byte[] initialWeights, int treesPerStep, int chunkBytes, String device) {
-        this(estimator, ppo, maxStaleness, dropZeroSignal, miniBatchLeaves, optimizer, initialWeights, treesPerStep, chunkBytes, device, null);
+        this(estimator, ppo, maxStaleness, dropZeroSignal, miniBatchLeaves, optimizer, initialWeights, treesPerStep, chunkBytes, device, null, null);
+    }
+
+    /** The same settings, publishing versions of at least the store's threshold by reference. */
+    public TrainerSettings withWeightsStore(WeightsStore store) {
+        return new TrainerSettings(estimator, ppo, maxStaleness, dropZeroSignal, miniBatchLeaves, optimizer, initialWeights, treesPerStep,
+                chunkBytes, device, tokenizer, store);
+    }
+
+    /** The records of one version: by reference when a store is set and the payload reaches its threshold, else chunks. */
+    public List<PolicyWeights> publish(long version, long step, String modelConfig, byte[] payload, long nowMs) {
+        return weightsStore == null
+                ? WeightsChunks.split(version, step, modelConfig, payload, chunkBytes, nowMs)
+                : weightsStore.publish(version, step, modelConfig, payload, chunkBytes, nowMs);
     }
 
     public TrainerSettings {
