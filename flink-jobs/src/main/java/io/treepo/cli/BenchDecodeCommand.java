@@ -135,7 +135,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
                     recompute == null ? "null" : String.format(Locale.ROOT, "%.2f", cached.tokensPerSecond() / recompute.tokensPerSecond())));
         } else {
             out.printf(Locale.ROOT, "batched KV-cached decode, %d new tokens per row, best of %d; matmul peak %.1f GFLOP/s (float32, 1024^3), "
-                    + "%.2f GFLOP per token%n", tokens, rounds, peak / 1e9, flops / 1e9);
+                    + "%.3g GFLOP per token%n", tokens, rounds, peak / 1e9, flops / 1e9);
             out.printf(Locale.ROOT, "%8s %10s %9s %11s %10s %9s%n", "batch", "tokens", "seconds", "tokens/s", "vs batch " + best.get(0).batch(), "of peak");
             for (DecodeBenchmark.Result r : best) {
                 if (Arrays.stream(batches).noneMatch(b -> b == r.batch())) continue;
