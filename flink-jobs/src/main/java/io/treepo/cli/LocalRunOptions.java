@@ -52,7 +52,19 @@ final class LocalRunOptions {
         if (evalPrompts < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--eval-prompts must be >= 0, got " + evalPrompts);
         if (evalSeconds < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--eval-every must be >= 1, got " + evalSeconds);
         if (backlog < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--backlog must be >= 0, got " + backlog);
+        requireFreePort(spec);
         start.validate(spec);
+    }
+
+    /** A taken Web UI port would otherwise fail deep in Flink's start, as "Could not create the DispatcherResourceManagerComponent". */
+    private void requireFreePort(CommandSpec spec) {
+        if (webPort == 0) return;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.bind(new java.net.InetSocketAddress(webBind, webPort));
+        } catch (java.io.IOException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--web-port " + webPort + " on " + webBind
+                    + " is in use (another demo, or a Flink cluster?): stop it, or pass --web-port N (0 for any free port)");
+        }
     }
 
     String webUrl() {

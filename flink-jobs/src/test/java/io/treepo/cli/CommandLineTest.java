@@ -96,6 +96,15 @@ class CommandLineTest {
         assertThat(run.err()).startsWith("error: cannot reach Kafka at localhost:1");
     }
 
+    @Test
+    void aDemoWhoseWebUiPortIsTakenSaysSoAtOnce() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("localhost"))) {
+            Run run = run("demo", "--web-port", Integer.toString(taken.getLocalPort()), "--minutes", "1");
+            assertEquals(2, run.exitCode(), run.err());
+            assertThat(run.err()).startsWith("error: --web-port " + taken.getLocalPort() + " on localhost is in use (another demo, or a Flink cluster?)");
+        }
+    }
+
     /** Bad options and missing files: one clear line naming the option, then the usage hint, and exit code 2. */
     static List<org.junit.jupiter.params.provider.Arguments> badInvocations() {
         return List.of(
