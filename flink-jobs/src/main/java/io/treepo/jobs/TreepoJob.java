@@ -25,6 +25,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -33,6 +34,7 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -189,11 +191,19 @@ public final class TreepoJob {
                 .build();
     }
 
-    /** Routes dead letters to a side output and passes prompts on. */
+    /** Routes dead letters to a side output and passes prompts on; counts the dead letters ({@code deadLetters}). */
     private static final class SplitDeadLetters extends ProcessFunction<Either<DeadLetter, Prompt>, Prompt> {
+        private transient Counter deadLetters;
+
+        @Override
+        public void open(OpenContext context) {
+            deadLetters = getRuntimeContext().getMetricGroup().counter("deadLetters");
+        }
+
         @Override
         public void processElement(Either<DeadLetter, Prompt> value, Context ctx, Collector<Prompt> out) {
             if (value.isLeft()) {
+                deadLetters.inc();
                 ctx.output(DEAD_LETTERS, value.left());
             } else {
                 out.collect(value.right());
