@@ -107,6 +107,12 @@ check(trainer.build?.dockerfile === 'docker/Dockerfile.gpu', 'compose taskmanage
 check((services['taskmanager-rollout'].deploy?.replicas ?? 1) >= 2, 'compose: two or more rollout TaskManagers');
 const submit = services.submit.command;
 check(submit.includes(entryClass) && submit.includes(jarPath), `compose submit: runs ${entryClass} from ${jarPath}`);
+const resource = submit[submit.indexOf('--trainer-resource') + 1];
+check(resource === 'gpu' && /external-resources=gpu/.test(trainerArgs)
+    && Object.entries(services).filter(([, s]) => (s.command ?? []).join(' ').includes(`external-resources=${resource}`)).length === 1,
+    'compose: the job places the trainer by the resource only taskmanager-trainer declares');
+const optionsJava = read('flink-jobs/src/main/java/io/treepo/cli/PlacementOptions.java');
+check(optionsJava.includes('"--trainer-resource"'), 'compose submit: --trainer-resource is an option of `treepo job`');
 
 for (const m of deployments) {
   const conf = m.spec.flinkConfiguration;

@@ -55,6 +55,9 @@ final class JobCommand implements Callable<Integer> {
     @Mixin
     LoopOptions loop;
 
+    @Mixin
+    PlacementOptions placement;
+
     @Override
     public Integer call() throws Exception {
         loop.validate(spec);
@@ -70,7 +73,7 @@ final class JobCommand implements Callable<Integer> {
         Configuration unaligned = new Configuration();
         unaligned.setString("execution.checkpointing.unaligned.enabled", "true");
         env.configure(unaligned);
-        TreepoJob.build(env, loop.toJobConfig(kafka, WarmStart.asVersionZero(weights)));
+        TreepoJob.build(env, loop.toJobConfig(kafka, WarmStart.asVersionZero(weights)).withPlacement(placement.toPlacement()));
         spec.commandLine().getOut().println("Submitting job '" + name + "' (Kafka " + bootstrapServers + ") ...");
         spec.commandLine().getOut().flush();
         env.execute(name);

@@ -49,7 +49,8 @@ final class FlinkConfig {
         // a TaskManager killed with -9 answers no heartbeat: notice within seconds, not the default 50
         conf.put("heartbeat.interval", "2000");
         conf.put("heartbeat.timeout", "10000");
-        conf.put("cluster.evenly-spread-out-slots", "true");
+        // spread slots over the TaskManagers (also what leaves room for a group placed by resource)
+        conf.put("taskmanager.load-balance.mode", "SLOTS");
         conf.put("metrics.reporter.prom.factory.class", REPORTER_FACTORY);
         conf.putAll(s.flinkOverrides());
         return conf;

@@ -108,12 +108,21 @@ public final class StandaloneCluster implements AutoCloseable {
     }
 
     /** Starts one more TaskManager ({@code taskmanager-<n>}); it registers with the JobManager on its own. */
-    public synchronized JavaProcess startTaskManager() throws IOException {
+    public JavaProcess startTaskManager() throws IOException {
+        return startTaskManager(Map.of());
+    }
+
+    /**
+     * Starts one more TaskManager with settings of its own over the cluster's, for example an
+     * external resource ({@code external-resources}, {@code external-resource.<name>.amount}).
+     */
+    public synchronized JavaProcess startTaskManager(Map<String, String> own) throws IOException {
         int index = ++taskManagersStarted;
         String name = "taskmanager-" + index;
         List<String> args = new ArrayList<>(List.of("--configDir", confDir.toString()));
         List<String> jvm = memoryOptions("GET_TM_RESOURCE_PARAMS", args);
         args.addAll(List.of("-D", "metrics.reporter.prom.port=" + prometheusPort(index), "-D", "taskmanager.resource-id=" + name));
+        own.forEach((key, value) -> args.addAll(List.of("-D", key + "=" + value)));
         return launch(name, flinkJvm(jvm, name), settings.libClassPath(), TASK_MANAGER_MAIN, args);
     }
 

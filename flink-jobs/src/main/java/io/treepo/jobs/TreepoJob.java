@@ -48,7 +48,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 
 /** The streaming loop as one job graph (DESIGN.md): built by {@link #build}, the one place it is wired. */
 public final class TreepoJob {
-    /** Slot-sharing groups, so a cluster can put rollout and trainer on their own (GPU) TaskManagers. */
+    /**
+     * Slot-sharing groups, so a cluster can put rollout and trainer on their own (GPU) TaskManagers:
+     * {@link JobConfig#placement()} may tie either to TaskManagers that declare an external resource.
+     */
     public static final String ROLLOUT_SLOTS = "rollout";
     public static final String TRAINER_SLOTS = "trainer";
 
@@ -96,11 +99,11 @@ public final class TreepoJob {
                 .connect(versions.broadcast())
                 .transform("tree rollout", new AvroTypeInfo<>(Leaf.class), rolloutOperator(config))
                 .setParallelism(config.rolloutParallelism())
-                .slotSharingGroup(ROLLOUT_SLOTS);
+                .slotSharingGroup(config.placement().rollout());
 
         leaves.getSideOutput(TreeRolloutOperator.METRICS)
                 .sinkTo(kafkaSink(config, topics.metrics(), Codecs.METRICS))
-                .setParallelism(config.rolloutParallelism()).slotSharingGroup(ROLLOUT_SLOTS).name("rollout metrics");
+                .setParallelism(config.rolloutParallelism()).slotSharingGroup(config.placement().rollout()).name("rollout metrics");
 
         DataStream<Leaf> scored = AsyncDataStream
                 .unorderedWait(leaves, new RewardFunction(config.rewardThreads(), config.reward()), config.rewardTimeout().toMillis(),
@@ -119,18 +122,18 @@ public final class TreepoJob {
         SingleOutputStreamOperator<PolicyWeights> published = trees
                 .process(trainerFunction(config))
                 .setParallelism(1)
-                .slotSharingGroup(TRAINER_SLOTS)
+                .slotSharingGroup(config.placement().trainer())
                 .name("trainer");
         published.sinkTo(weightsSink(config))
-                .setParallelism(1).slotSharingGroup(TRAINER_SLOTS).name("publish weights");
+                .setParallelism(1).slotSharingGroup(config.placement().trainer()).name("publish weights");
         published.getSideOutput(TrainerFunction.METRICS)
                 .sinkTo(kafkaSink(config, topics.metrics(), Codecs.METRICS))
-                .setParallelism(1).slotSharingGroup(TRAINER_SLOTS).name("metrics");
+                .setParallelism(1).slotSharingGroup(config.placement().trainer()).name("metrics");
         // The ledger is the lineage of the trainer's state, so it commits with the checkpoints (Kafka
         // transactions): a batch trained after the last checkpoint and lost in a failure never shows.
         published.getSideOutput(TrainerFunction.LEDGER)
                 .sinkTo(ledgerSink(config))
-                .setParallelism(1).slotSharingGroup(TRAINER_SLOTS).name("ledger");
+                .setParallelism(1).slotSharingGroup(config.placement().trainer()).name("ledger");
     }
 
     private static TreeRolloutOperator rolloutOperator(JobConfig config) {

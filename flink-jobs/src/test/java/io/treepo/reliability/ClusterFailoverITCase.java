@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,7 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * REST API. Mid-run the TaskManager holding the trainer is killed with SIGKILL and a new one is
  * started: the job restores from its last checkpoint, and the ledger shows every prompt trained
  * exactly once or dead-lettered, versions 1, 2, ... without gap or repeat; the Prometheus endpoints
- * answer with the job's metrics.
+ * answer with the job's metrics. The trainer is placed by configuration: only the TaskManagers that
+ * declare the external resource {@value #TRAINER_RESOURCE} (as a GPU TaskManager declares "gpu") may
+ * run it, before the kill and after it.
  *
  * <p>Needs the packaged job jar and cluster-lib's class path: it runs after {@code package}
  * ({@code mvn -B verify -Dcluster.it.skip=false}, as {@code .ci/run} does).
@@ -44,6 +47,10 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterFailoverITCase {
     private static final int WAVE = 6; // two updates of three trees
     private static final String GROUP = "cluster-failover";
+    private static final String TRAINER_RESOURCE = "trainer";
+    /** What a TaskManager that may run the trainer adds to the cluster's configuration. */
+    private static final Map<String, String> TRAINER_TASK_MANAGER = Map.of(
+            "external-resources", TRAINER_RESOURCE, "external-resource." + TRAINER_RESOURCE + ".amount", "1");
     /** The job's own metrics, as the Prometheus reporter names them (README: Cluster). */
     private static final List<String> JOB_METRICS = List.of(
             "flink_taskmanager_job_task_operator_rewardMean",
@@ -55,13 +62,15 @@ class ClusterFailoverITCase {
             "flink_taskmanager_job_task_operator_deadLetters");
 
     @Test
-    void aTaskManagerKilledWithSigkillMidRunLosesNoPromptAndTrainsNoneTwice(@TempDir Path dir) throws Exception {
+    void aTaskManagerKilledWithSigkillMidRunLosesNoPromptAndTrainsNoneTwice(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
         Path model = dir.resolve("model");
         ModelFiles.save(model, TinyPolicies.formatOnly());
         ClusterSettings settings = new ClusterSettings(dir.resolve("cluster"), libClassPath(), testClassPath(),
-                freePort(), "localhost", freePort(), 0, 2, 2, 1024, 2, JavaProcess.Lifetime.WITH_PARENT, Map.of());
+                freePort(), "localhost", freePort(), 0, 1, 2, 1024, 2, JavaProcess.Lifetime.WITH_PARENT, Map.of());
         long started = System.nanoTime();
         try (StandaloneCluster cluster = StandaloneCluster.start(settings, line -> System.out.println("CLUSTER " + line))) {
+            JavaProcess trainerTaskManager = cluster.startTaskManager(TRAINER_TASK_MANAGER);
+            cluster.awaitTaskManagers(2, Duration.ofMinutes(2));
             LoopFixture loop = new LoopFixture(KafkaClientConfig.of(settings.bootstrapServers(), null), Topics.defaults(), GROUP);
             String job = cluster.submit(jobJar(), jobArgs(settings, model));
             cluster.awaitRunning(job, Duration.ofMinutes(2));
@@ -71,8 +80,9 @@ class ClusterFailoverITCase {
             loop.ledgerUntil(1, Duration.ofMinutes(2)); // a checkpoint holding trained state exists
             loop.produce(wave(loop));
             JavaProcess victim = taskManagerRunning(cluster, job, "trainer");
+            assertThat(victim.name()).as("the trainer's TaskManager: the one with the resource").isEqualTo(trainerTaskManager.name());
             victim.kill9();
-            JavaProcess replacement = cluster.startTaskManager();
+            JavaProcess replacement = cluster.startTaskManager(TRAINER_TASK_MANAGER);
             System.out.printf("CLUSTER killed %s (pid %d) with SIGKILL %.0f s after the start; started %s (pid %d)%n", victim.name(),
                     victim.pid(), (System.nanoTime() - started) / 1e9, replacement.name(), replacement.pid());
 
@@ -81,6 +91,7 @@ class ClusterFailoverITCase {
             assertThat(ledger.stream().filter(LedgerEntry::getApplied)).as("trained versions").isNotEmpty();
             assertThat(victim.alive()).isFalse();
             cluster.awaitRunning(job, Duration.ofMinutes(1));
+            assertThat(taskManagerRunning(cluster, job, "trainer").name()).as("the trainer after the restore").isEqualTo(replacement.name());
             long restarts = cluster.rest().get("/jobs/" + job + "/exceptions").path("exceptionHistory").path("entries").size();
             assertThat(restarts).as("failures in the job's exception history").isGreaterThanOrEqualTo(1);
 
@@ -109,7 +120,8 @@ class ClusterFailoverITCase {
         return List.of("--bootstrap-servers", settings.bootstrapServers(), "--model", model.toString(), "--group-id", GROUP,
                 "--checkpoint-interval", "2", "--width", "4", "--segment-tokens", "4", "--max-depth", "4", "--max-response-tokens", "12",
                 "--trees-per-step", "3", "--max-staleness", "100", "--max-trees-in-flight", "4", "--cache-mb", "64",
-                "--tree-timeout", "60", "--learning-rate", "1e-3", "--no-check-work", "--device", "cpu");
+                "--tree-timeout", "60", "--learning-rate", "1e-3", "--no-check-work", "--device", "cpu",
+                "--trainer-resource", TRAINER_RESOURCE);
     }
 
     /** The TaskManager that runs the job vertex whose name contains {@code operator}. */
