@@ -7,14 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 
@@ -33,13 +31,10 @@ import org.apache.kafka.clients.admin.Admin;
 public final class StandaloneCluster implements AutoCloseable {
     static final String JOB_MANAGER_MAIN = "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
     static final String TASK_MANAGER_MAIN = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
-    /** Flink's tool that turns the memory settings into JVM options, as its start scripts use it. */
-    static final String MEMORY_TOOL = "org.apache.flink.runtime.util.bash.BashJavaUtils";
     static final String BROKER_MAIN = "io.treepo.cli.TreepoCommand";
     /** The entry class of the job jar: runs {@code treepo job} inside the JobManager. */
     public static final String JOB_ENTRY = "io.treepo.cli.JobEntry";
     static final String STATE_FILE = "processes.tsv";
-    private static final String RESULT_PREFIX = "BASH_JAVA_UTILS_EXEC_RESULT:";
 
     /** Flink on Java 17 (Flink's env.java.opts.all; the root pom's flink.jvm.args and the fat jar's manifest hold the same list). */
     static final List<String> FLINK_JVM_ARGS = List.of(
@@ -93,7 +88,7 @@ public final class StandaloneCluster implements AutoCloseable {
         progress.accept("Kafka broker (KRaft, own JVM): pid " + broker.pid() + ", " + settings.bootstrapServers());
 
         List<String> jmArgs = new ArrayList<>(List.of("--configDir", confDir.toString()));
-        List<String> jmJvm = memoryOptions("GET_JM_RESOURCE_PARAMS", jmArgs);
+        List<String> jmJvm = FlinkMemory.jobManager(settings.libClassPath(), confDir, jmArgs);
         jmArgs.addAll(List.of("-D", "metrics.reporter.prom.port=" + prometheusPort(0)));
         JavaProcess jobManager = launch("jobmanager", flinkJvm(jmJvm, "jobmanager"), settings.libClassPath(), JOB_MANAGER_MAIN, jmArgs);
         progress.accept("Flink JobManager (standalone session, own JVM): pid " + jobManager.pid());
@@ -120,7 +115,7 @@ public final class StandaloneCluster implements AutoCloseable {
         int index = ++taskManagersStarted;
         String name = "taskmanager-" + index;
         List<String> args = new ArrayList<>(List.of("--configDir", confDir.toString()));
-        List<String> jvm = memoryOptions("GET_TM_RESOURCE_PARAMS", args);
+        List<String> jvm = FlinkMemory.taskManager(settings.libClassPath(), confDir, args);
         args.addAll(List.of("-D", "metrics.reporter.prom.port=" + prometheusPort(index), "-D", "taskmanager.resource-id=" + name));
         own.forEach((key, value) -> args.addAll(List.of("-D", key + "=" + value)));
         return launch(name, flinkJvm(jvm, name), settings.libClassPath(), TASK_MANAGER_MAIN, args);
@@ -202,36 +197,6 @@ public final class StandaloneCluster implements AutoCloseable {
         jvm.add("-Dlog.file=" + settings.dir().resolve("log").resolve(name + ".log"));
         jvm.add("-Dlog4j.configurationFile=" + confDir.resolve("log4j.properties").toUri());
         return jvm;
-    }
-
-    /**
-     * Runs Flink's memory tool on the configuration: the JVM options (heap, direct, metaspace) a
-     * process needs, and adds the derived memory settings to {@code args}, as Flink's start scripts do.
-     */
-    private List<String> memoryOptions(String command, List<String> args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(JavaProcess.javaBinary(), "-Xmx128m"));
-        cmd.addAll(FLINK_JVM_ARGS);
-        cmd.addAll(List.of("-cp", settings.libClassPath(), MEMORY_TOOL, command, "--configDir", confDir.toString()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        try {
-            p.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
-        List<String> results = out.lines().filter(l -> l.startsWith(RESULT_PREFIX)).map(l -> l.substring(RESULT_PREFIX.length()).trim()).toList();
-        if (p.exitValue() != 0 || results.isEmpty()) {
-            throw new IOException("Flink's memory tool failed on " + confDir + ": " + out.lines().reduce((a, b) -> b).orElse(""));
-        }
-        if (results.size() > 1) {
-            args.addAll(split(results.get(1)));
-        }
-        return split(results.get(0));
-    }
-
-    private static List<String> split(String options) {
-        return Arrays.stream(options.trim().split("\\s+")).filter(s -> !s.isEmpty()).collect(Collectors.toList());
     }
 
     private synchronized JavaProcess launch(String name, List<String> jvm, String classPath, String main, List<String> args)
