@@ -55,6 +55,9 @@ final class JobCommand implements Callable<Integer> {
     @Mixin
     LoopOptions loop;
 
+    @Mixin
+    PlacementOptions placement;
+
     @Override
     public Integer call() throws Exception {
         loop.validate(spec);
@@ -69,7 +72,7 @@ final class JobCommand implements Callable<Integer> {
         env.configure(unaligned);
         JobConfig config;
         try {
-            config = loop.toJobConfig(kafka, weights, null);
+            config = loop.toJobConfig(kafka, weights, null).withPlacement(placement.toPlacement());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             CompareCommand.class,
             JobCommand.class,
+            ClusterCommand.class,
             PretrainCommand.class,
             EvalCommand.class,
             ExportCommand.class,
@@ -34,7 +35,11 @@ public final class TreepoCommand implements Runnable {
 
     /** The command line with the project's error handling: one clear line, usage, exit code 2. */
     public static CommandLine newCommandLine() {
-        CommandLine cli = new CommandLine(new TreepoCommand());
+        return withErrorHandling(new CommandLine(new TreepoCommand()));
+    }
+
+    /** One clear line on a bad argument (exit code 2) or a failure (exit code 1), for any of the commands. */
+    static CommandLine withErrorHandling(CommandLine cli) {
         cli.setParameterExceptionHandler((ex, args) -> {
             CommandLine cmd = ex.getCommandLine();
             cmd.getErr().println("error: " + ex.getMessage());

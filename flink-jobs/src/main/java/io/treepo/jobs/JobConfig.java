@@ -21,6 +21,7 @@ import java.util.Properties;
  * @param treeTimeout a tree whose leaves have not all arrived by then is trained on what arrived
  * @param maxPromptChars longer prompts go to the dead-letter topic
  * @param faults test hooks that fail an operator once; {@link FaultInjection#none()} outside tests
+ * @param placement which TaskManagers rollout and trainer may run on; {@link SlotPlacement#anywhere()} unless a cluster says
  */
 public record JobConfig(
         Properties kafka,
@@ -34,23 +35,29 @@ public record JobConfig(
         Duration rewardTimeout,
         Duration treeTimeout,
         int maxPromptChars,
-        FaultInjection faults)
+        FaultInjection faults,
+        SlotPlacement placement)
         implements Serializable {
 
     public JobConfig(Properties kafka, Topics topics, String groupId, int rolloutParallelism, RolloutConfig rollout,
             TrainerSettings trainer, int rewardThreads, Duration rewardTimeout, Duration treeTimeout, int maxPromptChars) {
         this(kafka, topics, groupId, rolloutParallelism, rollout, trainer, rewardThreads, RewardRule.ANSWER_ONLY, rewardTimeout, treeTimeout,
-                maxPromptChars, FaultInjection.none());
+                maxPromptChars, FaultInjection.none(), SlotPlacement.anywhere());
     }
 
     public JobConfig withFaults(FaultInjection faults) {
         return new JobConfig(kafka, topics, groupId, rolloutParallelism, rollout, trainer, rewardThreads, reward, rewardTimeout, treeTimeout,
-                maxPromptChars, faults);
+                maxPromptChars, faults, placement);
     }
 
     public JobConfig withReward(RewardRule reward) {
         return new JobConfig(kafka, topics, groupId, rolloutParallelism, rollout, trainer, rewardThreads, reward, rewardTimeout, treeTimeout,
-                maxPromptChars, faults);
+                maxPromptChars, faults, placement);
+    }
+
+    public JobConfig withPlacement(SlotPlacement placement) {
+        return new JobConfig(kafka, topics, groupId, rolloutParallelism, rollout, trainer, rewardThreads, reward, rewardTimeout, treeTimeout,
+                maxPromptChars, faults, placement);
     }
 
     public JobConfig {
@@ -65,6 +72,7 @@ public record JobConfig(
         if (treeTimeout.isNegative() || treeTimeout.isZero()) throw new IllegalArgumentException("treeTimeout must be positive");
         if (maxPromptChars < 1) throw new IllegalArgumentException("maxPromptChars must be >= 1, got " + maxPromptChars);
         if (faults == null) throw new IllegalArgumentException("faults must not be null (FaultInjection.none() for none)");
+        if (placement == null) throw new IllegalArgumentException("placement must not be null (SlotPlacement.anywhere() for any slot)");
     }
 
     public String bootstrapServers() {

@@ -48,7 +48,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 
 /** The streaming loop as one job graph (DESIGN.md): built by {@link #build}, the one place it is wired. */
 public final class TreepoJob {
-    /** Slot-sharing groups, so a cluster can put rollout and trainer on their own (GPU) TaskManagers. */
+    /**
+     * Slot-sharing groups, so a cluster can put rollout and trainer on their own (GPU) TaskManagers:
+     * {@link JobConfig#placement()} may tie either to TaskManagers that declare an external resource.
+     */
     public static final String ROLLOUT_SLOTS = "rollout";
     public static final String TRAINER_SLOTS = "trainer";
 
@@ -96,11 +99,11 @@ public final class TreepoJob {
                 .connect(versions.broadcast())
                 .transform("tree rollout", new AvroTypeInfo<>(Leaf.class), rolloutOperator(config))
                 .setParallelism(config.rolloutParallelism())
-                .slotSharingGroup(ROLLOUT_SLOTS);
+                .slotSharingGroup(config.placement().rollout());
 
         leaves.getSideOutput(TreeRolloutOperator.METRICS)
                 .sinkTo(kafkaSink(config, topics.metrics(), Codecs.METRICS))
-                .setParallelism(config.rolloutParallelism()).slotSharingGroup(ROLLOUT_SLOTS).name("rollout metrics");
+                .setParallelism(config.rolloutParallelism()).slotSharingGroup(config.placement().rollout()).name("rollout metrics");
 
         DataStream<Leaf> scored = AsyncDataStream
                 .unorderedWait(leaves, new RewardFunction(config.rewardThreads(), config.reward(), config.rollout().tokenizer()), config.rewardTimeout().toMillis(),
@@ -119,18 +122,18 @@ public final class TreepoJob {
         SingleOutputStreamOperator<PolicyWeights> published = trees
                 .process(trainerFunction(config))
                 .setParallelism(1)
-                .slotSharingGroup(TRAINER_SLOTS)
+                .slotSharingGroup(config.placement().trainer())
                 .name("trainer");
         published.sinkTo(weightsSink(config))
-                .setParallelism(1).slotSharingGroup(TRAINER_SLOTS).name("publish weights");
+                .setParallelism(1).slotSharingGroup(config.placement().trainer()).name("publish weights");
         published.getSideOutput(TrainerFunction.METRICS)
                 .sinkTo(kafkaSink(config, topics.metrics(), Codecs.METRICS))
-                .setParallelism(1).slotSharingGroup(TRAINER_SLOTS).name("metrics");
+                .setParallelism(1).slotSharingGroup(config.placement().trainer()).name("metrics");
         // The ledger is the lineage of the trainer's state, so it commits with the checkpoints (Kafka
         // transactions): a batch trained after the last checkpoint and lost in a failure never shows.
         published.getSideOutput(TrainerFunction.LEDGER)
                 .sinkTo(ledgerSink(config))
-                .setParallelism(1).slotSharingGroup(TRAINER_SLOTS).name("ledger");
+                .setParallelism(1).slotSharingGroup(config.placement().trainer()).name("ledger");
 
         // Held-out accuracy is measured beside the job and published on the metrics topic; read back here, it
         // becomes one of the job's metrics (Web UI, reporters) next to the trainer's reward and the rollout's speed.
@@ -144,9 +147,9 @@ public final class TreepoJob {
                 .build();
         env.fromSource(figures, WatermarkStrategy.noWatermarks(), "metrics topic")
                 .setParallelism(1)
-                .slotSharingGroup(TRAINER_SLOTS)
+                .slotSharingGroup(config.placement().trainer())
                 .sinkTo(new HeldOutAccuracy())
-                .setParallelism(1).slotSharingGroup(TRAINER_SLOTS).name("held-out accuracy");
+                .setParallelism(1).slotSharingGroup(config.placement().trainer()).name("held-out accuracy");
     }
 
     private static TreeRolloutOperator rolloutOperator(JobConfig config) {
@@ -207,7 +210,7 @@ public final class TreepoJob {
                 .build();
     }
 
-    /** Routes dead letters to a side output and passes prompts on. */
+    /** Routes dead letters to a side output and passes prompts on; counts the dead letters ({@code deadLetters}). */
     private static final class SplitDeadLetters extends ProcessFunction<Either<DeadLetter, Prompt>, Prompt> {
         private transient Counter deadLetters;
 

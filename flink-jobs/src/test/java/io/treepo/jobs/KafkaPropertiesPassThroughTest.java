@@ -85,7 +85,7 @@ class KafkaPropertiesPassThroughTest {
         return field.get(target);
     }
 
-    private static JobConfig config(Properties props) {
+    static JobConfig config(Properties props) {
         byte[] weights = TreepoJobITCase.tinyInitialWeights();
         TreeConfig tree = TreeConfig.builder().width(2).segmentTokens(4).maxDepth(2).maxResponseTokens(8).sampling(SamplingConfig.standard()).build();
         TrainerSettings trainer = new TrainerSettings(Estimator.TREE_AVERAGE, PpoConfig.defaults(), 4, false, 64,

@@ -6,11 +6,7 @@ import io.treepo.kafka.EmbeddedKafkaExtension;
 import io.treepo.kafka.KafkaClientConfig;
 import io.treepo.kafka.PromptProducer;
 import io.treepo.kafka.Topics;
-import io.treepo.policy.ByteTokenizer;
 import io.treepo.policy.EncodedWeights;
-import io.treepo.policy.ModelConfig;
-import io.treepo.policy.PolicyTrainer;
-import io.treepo.policy.Pretrainer;
 import io.treepo.policy.TrainerConfig;
 import io.treepo.schemas.MetricsRecord;
 import io.treepo.schemas.Prompt;
@@ -23,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.Random;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -48,17 +43,10 @@ class LearningITCase {
     @RegisterExtension
     static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
-    /** A tiny policy that writes "A: d" after any prompt, d uniform over 3, 4, 5 and 6. */
+    /** {@link TinyPolicies#formatOnly()} as version 0. */
     static byte[] formatOnlyWarmStart() {
-        ByteTokenizer tokenizer = new ByteTokenizer();
-        Random random = new Random(3);
-        try (PolicyTrainer trainer = PolicyTrainer.create(ModelConfig.tiny(), TrainerConfig.pretraining().withLearningRate(3e-3f), tokenizer, "cpu", 1)) {
-            new Pretrainer(trainer, tokenizer, 16).run(
-                    () -> new Pretrainer.Example("Say " + random.nextInt(10) + "\n", "A: " + (3 + random.nextInt(4))),
-                    p -> p.step() >= 150, p -> {});
-            EncodedWeights w = trainer.weights();
-            return PolicyVersions.toBytes(new Assembled(0, 0, w.config().toJson(), w.sha256(), w.payload(), 0));
-        }
+        EncodedWeights w = TinyPolicies.formatOnly();
+        return PolicyVersions.toBytes(new Assembled(0, 0, w.config().toJson(), w.sha256(), w.payload(), 0));
     }
 
     /** TreepoJobITCase's loop with a learning rate that a tiny model on a trivial task takes without warm-up. */

@@ -9,6 +9,7 @@ import io.treepo.jobs.TreepoJob;
 import io.treepo.kafka.EmbeddedKafkaExtension;
 import io.treepo.kafka.PromptProducer;
 import io.treepo.kafka.TaskPrompts;
+import io.treepo.kafka.TopicReader;
 import io.treepo.kafka.Topics;
 import io.treepo.policy.ByteTokenizer;
 import io.treepo.policy.EncodedWeights;
@@ -38,6 +39,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.stream.LongStream;
 import org.apache.flink.configuration.Configuration;
@@ -53,18 +55,28 @@ final class LoopFixture {
     static final int TREES_PER_STEP = 3;
     private static byte[] tinyWeights;
 
-    final EmbeddedKafkaExtension kafka;
+    /** Client properties of the broker the loop runs against (embedded, or in its own process). */
+    final Properties kafka;
+    final TopicReader reader;
     final Topics topics;
     final String group;
     /** Every prompt id produced so far through {@link #produce}, valid or not (a test's raw records are its own to check). */
     final Set<String> produced = new HashSet<>();
     private long nextSeed;
 
+    /** A loop with its own topics on a shared embedded broker. */
     LoopFixture(EmbeddedKafkaExtension kafka, String name) throws InterruptedException {
-        this.kafka = kafka;
-        this.topics = new Topics(name + ".prompts", name + ".weights", name + ".leaves", name + ".dlq", name + ".metrics", name + ".ledger");
-        this.group = name;
+        this(kafka.kafka().clientProperties(),
+                new Topics(name + ".prompts", name + ".weights", name + ".leaves", name + ".dlq", name + ".metrics", name + ".ledger"), name);
         kafka.kafka().createTopics(topics, 2);
+    }
+
+    /** A loop on existing topics of any broker; {@code group} is the job's consumer group and the prompt ids' prefix. */
+    LoopFixture(Properties kafka, Topics topics, String group) {
+        this.kafka = kafka;
+        this.reader = new TopicReader(kafka);
+        this.topics = topics;
+        this.group = group;
     }
 
     static synchronized byte[] tinyWeights() {
@@ -83,7 +95,7 @@ final class LoopFixture {
                 .sampling(SamplingConfig.standard()).build();
         TrainerSettings trainer = new TrainerSettings(Estimator.TREE_AVERAGE, PpoConfig.defaults(), 100, false, 64,
                 TrainerConfig.defaults().withLearningRate(1e-3f), tinyWeights(), TREES_PER_STEP, 4096, "cpu");
-        return new JobConfig(kafka.kafka().clientProperties(), topics, group, 1,
+        return new JobConfig(kafka, topics, group, 1,
                 new RolloutConfig(tree, 4, tinyWeights(), 64L << 20, 3, "cpu"), trainer, 2, Duration.ofSeconds(10),
                 Duration.ofSeconds(60), 500).withFaults(faults);
     }
@@ -127,7 +139,7 @@ final class LoopFixture {
     }
 
     void produce(List<Prompt> prompts) {
-        try (PromptProducer producer = new PromptProducer(kafka.kafka().clientProperties(), topics.prompts(), 0, p -> {})) {
+        try (PromptProducer producer = new PromptProducer(kafka, topics.prompts(), 0, p -> {})) {
             prompts.forEach(producer::send);
             producer.finish();
         }
@@ -135,14 +147,14 @@ final class LoopFixture {
     }
 
     List<LedgerEntry> ledgerUntil(int trees, Duration timeout) {
-        return kafka.readValuesUntil(topics.ledger(), Codecs.LEDGER,
+        return reader.readValuesUntil(topics.ledger(), Codecs.LEDGER,
                 entries -> entries.stream().mapToInt(e -> e.getPromptIds().size()).sum() >= trees, timeout);
     }
 
     /** Prompt ids in the dead-letter topic, one per source record (the topic is at-least-once: replays repeat). */
     Set<String> deadLettered() {
         Map<Long, DeadLetter> byOffset = new HashMap<>();
-        for (DeadLetter d : kafka.readAll(topics.deadLetters(), Codecs.DEAD_LETTER)) {
+        for (DeadLetter d : reader.readAll(topics.deadLetters(), Codecs.DEAD_LETTER)) {
             byOffset.put(((long) d.getPartition() << 48) ^ d.getOffset(), d);
         }
         Set<String> ids = new HashSet<>();
@@ -169,7 +181,7 @@ final class LoopFixture {
      */
     String versionsRepublished() {
         Map<Long, List<String>> digests = new HashMap<>();
-        for (PolicyWeights chunk : kafka.readAll(topics.weights(), Codecs.POLICY_WEIGHTS)) {
+        for (PolicyWeights chunk : reader.readAll(topics.weights(), Codecs.POLICY_WEIGHTS)) {
             if (chunk.getChunkIndex() == 0) {
                 digests.computeIfAbsent(chunk.getVersion(), v -> new ArrayList<>()).add(chunk.getSha256());
             }
@@ -184,7 +196,7 @@ final class LoopFixture {
         WeightsAssembler assembler = new WeightsAssembler(0);
         List<Long> versions = new ArrayList<>();
         String model = ModelConfig.tiny().toJson();
-        for (PolicyWeights chunk : kafka.readAll(topics.weights(), Codecs.POLICY_WEIGHTS)) {
+        for (PolicyWeights chunk : reader.readAll(topics.weights(), Codecs.POLICY_WEIGHTS)) {
             if (!ModelConfig.fromJson(chunk.getModelConfig()).toJson().equals(model)) {
                 continue;
             }
