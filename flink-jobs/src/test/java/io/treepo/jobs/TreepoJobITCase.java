@@ -100,7 +100,7 @@ class TreepoJobITCase {
         TreepoJob.build(env, new JobConfig(byReference.kafka(), byReference.topics(), byReference.groupId(), byReference.rolloutParallelism(),
                 byReference.rollout(), byReference.trainer().withWeightsStore(new WeightsStore(weightsDir.toUri().toString(), 1)),
                 byReference.rewardThreads(), byReference.reward(), byReference.rewardTimeout(), byReference.treeTimeout(),
-                byReference.maxPromptChars(), byReference.faults()));
+                byReference.maxPromptChars(), byReference.faults(), byReference.placement()));
         JobClient job = env.executeAsync("treepo-itcase");
         try {
             // Two waves: the second goes out once the rollout says it decodes with a published version.

@@ -64,7 +64,7 @@ class ClusterFailoverITCase {
     @Test
     void aTaskManagerKilledWithSigkillMidRunLosesNoPromptAndTrainsNoneTwice(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
         Path model = dir.resolve("model");
-        ModelFiles.save(model, TinyPolicies.formatOnly());
+        ModelFiles.save(model, new ModelFiles.Model(TinyPolicies.formatOnly(), null));
         ClusterSettings settings = new ClusterSettings(dir.resolve("cluster"), libClassPath(), testClassPath(),
                 freePort(), "localhost", freePort(), 0, 1, 2, 1024, 2, JavaProcess.Lifetime.WITH_PARENT, Map.of());
         long started = System.nanoTime();
