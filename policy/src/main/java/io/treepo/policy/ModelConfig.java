@@ -157,6 +157,11 @@ public record ModelConfig(
         if (o.has("rope_scaling") && !o.get("rope_scaling").isJsonNull()) {
             throw new IllegalArgumentException("config.json: rope_scaling " + o.get("rope_scaling") + " is not supported (only null)");
         }
+        String ffn = string(o, "FFN_type", null); // Steel-LLM's config.json says qwen2 and swaps the MLP here
+        if (ffn != null) {
+            throw new IllegalArgumentException("config.json: FFN_type '" + ffn + "' is not supported (Steel-LLM's Soft-MoE feed-forward "
+                    + "mixes tokens across the sequence; only the plain SwiGLU MLP)");
+        }
         if (bool(o, "use_sliding_window", false)) {
             throw new IllegalArgumentException("config.json: use_sliding_window true is not supported");
         }

@@ -53,6 +53,7 @@ class ModelConfigTest {
         "\"use_sliding_window\":false|\"use_sliding_window\":true|config.json: use_sliding_window true is not supported",
         "\"hidden_size\":32,|\"hidden_size\":\"wide\",|config.json: hidden_size must be an integer, got \"wide\"",
         "\"vocab_size\":259,||config.json: vocab_size is missing",
+        "\"vocab_size\":259,|\"vocab_size\":259,\"FFN_type\":\"softmoe_v3\",\"n_experts\":6,|config.json: FFN_type 'softmoe_v3' is not supported (Steel-LLM's Soft-MoE feed-forward mixes tokens across the sequence; only the plain SwiGLU MLP)",
         "\"num_key_value_heads\":1|\"num_key_value_heads\":3|num_attention_heads (2) must be a multiple of num_key_value_heads (3)",
     })
     void unsupportedOrMalformedConfigsAreRefusedNamingTheField(String from, String to, String message) {
