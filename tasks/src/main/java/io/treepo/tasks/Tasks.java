@@ -22,7 +22,7 @@ public final class Tasks {
     /** Echo's difficulty is its number of digits: two keeps it trivially learnable. */
     private static final int ECHO_DEFAULT_DIGITS = 2;
 
-    private static final List<String> NAMES = List.of(ArithmeticTask.NAME, EchoTask.NAME, GSM8K, MATH);
+    private static final List<String> NAMES = List.of(ArithmeticTask.NAME, StrategyArithmeticTask.NAME, EchoTask.NAME, GSM8K, MATH);
 
     private Tasks() {}
 
@@ -35,6 +35,7 @@ public final class Tasks {
     public static Task byName(String name) {
         return switch (known(name)) {
             case ArithmeticTask.NAME -> new ArithmeticTask(ArithmeticConfig.DEFAULT);
+            case StrategyArithmeticTask.NAME -> new StrategyArithmeticTask(ArithmeticConfig.DEFAULT);
             case EchoTask.NAME -> new EchoTask(ECHO_DEFAULT_DIGITS);
             default -> DatasetTask.scoringOnly(name);
         };
@@ -48,6 +49,7 @@ public final class Tasks {
     public static Task byName(String name, int difficulty) {
         return switch (known(name)) {
             case ArithmeticTask.NAME -> new ArithmeticTask(ArithmeticConfig.level(difficulty));
+            case StrategyArithmeticTask.NAME -> new StrategyArithmeticTask(ArithmeticConfig.level(difficulty));
             case EchoTask.NAME -> new EchoTask(difficulty);
             default -> throw new IllegalArgumentException(
                     "task '" + name + "' has no difficulty levels; use Tasks.byName(name)");

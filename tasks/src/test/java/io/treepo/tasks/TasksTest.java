@@ -13,7 +13,7 @@ class TasksTest {
 
     @Test
     void listsTheKnownNames() {
-        assertEquals(List.of("arithmetic", "echo", "gsm8k", "math"), Tasks.names());
+        assertEquals(List.of("arithmetic", "strategy-arithmetic", "echo", "gsm8k", "math"), Tasks.names());
     }
 
     @ParameterizedTest
@@ -32,7 +32,7 @@ class TasksTest {
     @Test
     void anUnknownNameListsTheKnownOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Tasks.byName("chess"));
-        assertEquals("unknown task 'chess'; known tasks: arithmetic, echo, gsm8k, math", e.getMessage());
+        assertEquals("unknown task 'chess'; known tasks: arithmetic, strategy-arithmetic, echo, gsm8k, math", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Tasks.byName("chess", 1));
     }
 
