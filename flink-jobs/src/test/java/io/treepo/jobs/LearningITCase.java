@@ -55,7 +55,9 @@ class LearningITCase {
         TrainerSettings t = base.trainer();
         TrainerSettings fast = new TrainerSettings(t.estimator(), t.ppo(), t.maxStaleness(), t.dropZeroSignal(), t.miniBatchLeaves(),
                 new TrainerConfig(3e-3f, 0, 0.1f, 1f, 0.9f, 0.95f, 1e-8f, 0), t.initialWeights(), t.treesPerStep(), t.chunkBytes(), t.device());
-        return new JobConfig(base.kafka(), base.topics(), base.groupId(), base.rolloutParallelism(), base.rollout(), fast, base.rewardThreads(),
+        // a group of its own: the ledger's transactional id prefix comes from it, and Flink's Kafka sink refuses a
+        // prefix still registered in this JVM by another test's job that is being torn down
+        return new JobConfig(base.kafka(), base.topics(), "learning-itcase", base.rolloutParallelism(), base.rollout(), fast, base.rewardThreads(),
                 base.rewardTimeout(), base.treeTimeout(), base.maxPromptChars());
     }
 
