@@ -98,23 +98,23 @@ public final class BenchSamplingCommand implements Callable<Integer> {
         // with --json the model's line (and a pretraining's progress) goes to stderr: stdout holds the JSON alone
         ModelFiles.Model loaded = start.load(spec, json ? spec.commandLine().getErr() : spec.commandLine().getOut());
         EncodedWeights weights = loaded.weights();
-        Tokenizer tokenizer = loaded.tokenizer();
-        int context = weights.config().contextLength();
-        // a short context (the tiny test model's 64) keeps half of it for the response
-        TreeConfig config = treeConfig(Math.min(requested.maxResponseTokens(), context - Math.min(PROMPT_ROOM, context / 2)));
-        List<Task.Problem> problems = IntStream.range(0, prompts)
-                .mapToObj(i -> source.generate(seed * 1_000_003L + i, Task.Split.HELD_OUT)).toList();
-        SamplerComparison comparison = new SamplerComparison(
-                () -> DjlSegmentDecoder.create(DecoderConfig.defaults(), tokenizer, weights, 0), tokenizer, source);
-        SamplerComparison.Result result = comparison.compare(config, problems, seed, repeats, inFlight);
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(new ObjectMapper().writeValueAsString(report(result, config)));
-        } else {
-            printTable(out, result, config);
+        try (Tokenizer tokenizer = loaded.tokenizer()) {
+            int context = weights.config().contextLength();
+            // a short context (the tiny test model's 64) keeps half of it for the response
+            TreeConfig config = treeConfig(Math.min(requested.maxResponseTokens(), context - Math.min(PROMPT_ROOM, context / 2)));
+            List<Task.Problem> problems = IntStream.range(0, prompts)
+                    .mapToObj(i -> source.generate(seed * 1_000_003L + i, Task.Split.HELD_OUT)).toList();
+            SamplerComparison comparison = new SamplerComparison(
+                    () -> DjlSegmentDecoder.create(DecoderConfig.defaults(), tokenizer, weights, 0), tokenizer, source);
+            SamplerComparison.Result result = comparison.compare(config, problems, seed, repeats, inFlight);
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(new ObjectMapper().writeValueAsString(report(result, config)));
+            } else {
+                printTable(out, result, config);
+            }
+            out.flush();
         }
-        out.flush();
-        tokenizer.close();
         return 0;
     }
 

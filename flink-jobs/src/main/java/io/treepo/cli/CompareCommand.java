@@ -107,6 +107,7 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         run.validate(spec, minutes);
         loop.validate(spec);
+        run.requireFreePort(spec);
         if (minutes == 0) {
             throw new ParameterException(spec.commandLine(), "--minutes must be > 0 for a comparison");
         }

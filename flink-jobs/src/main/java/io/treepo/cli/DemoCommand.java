@@ -48,6 +48,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         run.validate(spec, minutes);
         loop.validate(spec);
+        run.requireFreePort(spec);
         PrintWriter out = spec.commandLine().getOut();
         out.println("Flink Web UI: " + run.webUrl());
         out.flush();

@@ -6,6 +6,7 @@ import io.treepo.policy.EncodedWeights;
 import io.treepo.policy.ModelFiles;
 import io.treepo.policy.SamplingConfig;
 import io.treepo.policy.Tokenizer;
+import io.treepo.tasks.StrategyArithmeticTask;
 import io.treepo.tasks.Task;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -82,12 +83,18 @@ public final class EvalCommand implements Callable<Integer> {
             out.println(String.format(Locale.ROOT,
                     "{\"task\":\"%s\",\"model\":\"%s\",\"sha256\":\"%s\",\"n\":%d,\"samples\":%d,\"seed\":%d,\"sampling\":\"%s\","
                             + "\"correct\":%d,\"accuracy\":%.4f,\"solved\":%d,\"passAtSamples\":%.4f,\"answered\":%d,"
-                            + "\"meanResponseTokens\":%.1f,\"seconds\":%.2f}",
+                            + "\"meanResponseTokens\":%.1f,\"worked\":%d,\"workedCorrect\":%d,\"seconds\":%.2f}",
                     task, jsonEscape(model.toString()), weights.sha256(), r.n(), r.samples(), seed, sampling, r.correct(), r.accuracy(),
-                    r.solved(), r.solvedShare(), r.answered(), r.meanTokens(), r.seconds()));
+                    r.solved(), r.solvedShare(), r.answered(), r.meanTokens(), r.worked(), r.workedCorrect(), r.seconds()));
         } else {
             out.printf(Locale.ROOT, "%s: %d/%d correct (%.1f%%), answered %d, mean response %.1f tokens, %s sampling, %.1fs%n",
                     task, r.correct(), (long) r.n() * r.samples(), 100 * r.accuracy(), r.answered(), r.meanTokens(), sampling, r.seconds());
+            if (source instanceof StrategyArithmeticTask) {
+                int all = r.n() * r.samples();
+                out.printf(Locale.ROOT, "worked step by step: %d of %d responses, %d right (%.0f%%); answered at once: %d, %d right (%.0f%%)%n",
+                        r.worked(), all, r.workedCorrect(), percent(r.workedCorrect(), r.worked()),
+                        all - r.worked(), r.correct() - r.workedCorrect(), percent(r.correct() - r.workedCorrect(), all - r.worked()));
+            }
             if (samples > 1) {
                 out.printf(Locale.ROOT, "pass@%d: %d/%d problems solved (%.1f%%)%n", samples, r.solved(), r.n(), 100 * r.solvedShare());
             }
@@ -105,6 +112,10 @@ public final class EvalCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             throw new ParameterException(spec.commandLine(), "--sampling must be greedy or a temperature > 0, got '" + sampling + "'");
         }
+    }
+
+    private static double percent(int part, int whole) {
+        return whole == 0 ? 0 : 100.0 * part / whole;
     }
 
     private static String jsonEscape(String s) {

@@ -63,6 +63,12 @@ final class JobCommand implements Callable<Integer> {
         loop.validate(spec);
         ModelFiles.Model weights = CliModels.load(spec, model);
         Properties kafka = CliKafka.properties(spec, bootstrapServers, kafkaProperties);
+        JobConfig config;
+        try {
+            config = loop.toJobConfig(kafka, weights, null).withPlacement(placement.toPlacement());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         KafkaClientConfig.requireReachable(kafka, Duration.ofSeconds(10));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.enableCheckpointing(Duration.ofSeconds(checkpointSeconds).toMillis());
@@ -70,12 +76,6 @@ final class JobCommand implements Callable<Integer> {
         Configuration unaligned = new Configuration();
         unaligned.setString("execution.checkpointing.unaligned.enabled", "true");
         env.configure(unaligned);
-        JobConfig config;
-        try {
-            config = loop.toJobConfig(kafka, weights, null).withPlacement(placement.toPlacement());
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
         TreepoJob.build(env, config);
         spec.commandLine().getOut().println("Submitting job '" + name + "' (Kafka " + bootstrapServers + ") ...");
         spec.commandLine().getOut().flush();

@@ -1,5 +1,8 @@
 package io.treepo.cli;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import io.treepo.policy.Devices;
 import io.treepo.policy.ModelFiles;
 import io.treepo.tasks.Task;
@@ -52,16 +55,18 @@ final class LocalRunOptions {
         if (evalPrompts < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--eval-prompts must be >= 0, got " + evalPrompts);
         if (evalSeconds < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--eval-every must be >= 1, got " + evalSeconds);
         if (backlog < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--backlog must be >= 0, got " + backlog);
-        requireFreePort(spec);
         start.validate(spec);
     }
 
-    /** A taken Web UI port would otherwise fail deep in Flink's start, as "Could not create the DispatcherResourceManagerComponent". */
-    private void requireFreePort(CommandSpec spec) {
+    /**
+     * Refuses a taken Web UI port, after the other options are checked: it would otherwise fail deep
+     * in Flink's start, as "Could not create the DispatcherResourceManagerComponent".
+     */
+    void requireFreePort(CommandSpec spec) {
         if (webPort == 0) return;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
-            probe.bind(new java.net.InetSocketAddress(webBind, webPort));
-        } catch (java.io.IOException e) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(webBind, webPort));
+        } catch (IOException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--web-port " + webPort + " on " + webBind
                     + " is in use (another demo, or a Flink cluster?): stop it, or pass --web-port N (0 for any free port)");
         }

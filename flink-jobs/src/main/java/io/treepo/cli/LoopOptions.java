@@ -181,6 +181,10 @@ final class LoopOptions {
     void validate(CommandSpec spec) {
         if (ppoEpochs < 1) throw new ParameterException(spec.commandLine(), "--ppo-epochs must be >= 1, got " + ppoEpochs);
         if (lrDecaySteps < 0) throw new ParameterException(spec.commandLine(), "--lr-decay-steps must be >= 0, got " + lrDecaySteps);
+        if (weightsByReferenceMb < 0) {
+            throw new ParameterException(spec.commandLine(), "--weights-by-reference-mb must be >= 0, got " + weightsByReferenceMb);
+        }
+        if (weightsDir != null && weightsDir.isBlank()) throw new ParameterException(spec.commandLine(), "--weights-dir must not be blank");
         try {
             treeConfig();
         } catch (IllegalArgumentException e) {

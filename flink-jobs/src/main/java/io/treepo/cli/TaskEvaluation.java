@@ -4,6 +4,7 @@ import io.treepo.policy.ResponseGenerator;
 import io.treepo.policy.SamplingConfig;
 import io.treepo.policy.SegmentDecoder;
 import io.treepo.policy.Tokenizer;
+import io.treepo.tasks.StrategyArithmeticTask;
 import io.treepo.tasks.Task;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +19,11 @@ final class TaskEvaluation {
      * @param solved problems with at least one response of reward 1
      * @param answered responses in which an answer was found
      * @param meanTokens mean response length in tokens
+     * @param worked responses that work step by step ({@link StrategyArithmeticTask#isWorked}); the rest answer at once
+     * @param workedCorrect right responses among {@code worked}
      */
-    record Result(int n, int samples, int correct, int solved, int answered, double meanTokens, double seconds, String example) {
+    record Result(int n, int samples, int correct, int solved, int answered, double meanTokens, int worked, int workedCorrect,
+            double seconds, String example) {
         /** Share of responses that are right: pass@1. */
         double accuracy() {
             return n == 0 ? 0 : (double) correct / ((long) n * samples);
@@ -57,15 +61,22 @@ final class TaskEvaluation {
         int correct = 0;
         int solved = 0;
         int answered = 0;
+        int worked = 0;
+        int workedCorrect = 0;
         long tokens = 0;
         for (int i = 0; i < n; i++) {
             boolean any = false;
             for (int s = 0; s < samples; s++) {
                 ResponseGenerator.Response response = responses.get(i * samples + s);
                 Task.Score score = task.score(response.text(), problems.get(i).reference());
-                if (score.reward() >= 1.0) {
+                boolean right = score.reward() >= 1.0;
+                if (right) {
                     correct++;
                     any = true;
+                }
+                if (StrategyArithmeticTask.isWorked(response.text())) {
+                    worked++;
+                    if (right) workedCorrect++;
                 }
                 if (score.hasAnswer()) answered++;
                 tokens += response.tokens().length;
@@ -73,7 +84,7 @@ final class TaskEvaluation {
             if (any) solved++;
         }
         String example = n == 0 ? "" : prompts.get(0) + responses.get(0).text();
-        return new Result(n, samples, correct, solved, answered, n == 0 ? 0 : (double) tokens / ((long) n * samples),
+        return new Result(n, samples, correct, solved, answered, n == 0 ? 0 : (double) tokens / ((long) n * samples), worked, workedCorrect,
                 (System.nanoTime() - start) / 1e9, example);
     }
 }

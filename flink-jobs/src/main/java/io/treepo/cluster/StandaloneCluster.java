@@ -241,7 +241,7 @@ public final class StandaloneCluster implements AutoCloseable {
                         + (watched != null ? "; see " + watched.log() : ""));
             }
             try {
-                Thread.sleep(250);
+                Thread.sleep(250); // another process's state (a port, a REST answer): nothing here to wait on but time
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while waiting for " + what, e);

@@ -3,12 +3,21 @@ package io.treepo.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.treepo.policy.ByteTokenizer;
+import io.treepo.policy.ModelConfig;
+import io.treepo.policy.ModelFiles;
+import io.treepo.policy.PolicyTrainer;
+import io.treepo.policy.TrainerConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class CommandLineTest {
@@ -97,8 +106,20 @@ class CommandLineTest {
     }
 
     @Test
+    void aJobWhoseVersionsGoByReferenceNeedsAWeightsDirectory(@TempDir Path dir) {
+        Path model = dir.resolve("model");
+        try (PolicyTrainer trainer = PolicyTrainer.create(ModelConfig.tiny(), TrainerConfig.defaults(), new ByteTokenizer(), "cpu", 1)) {
+            ModelFiles.save(model, new ModelFiles.Model(trainer.weights(), null));
+        }
+        Run run = run("job", "--bootstrap-servers", "localhost:1", "--model", model.toString(), "--weights-by-reference-mb", "0");
+        assertEquals(2, run.exitCode(), run.err());
+        assertThat(run.err()).startsWith("error: --weights-dir: the model's versions are 0 MB, at least --weights-by-reference-mb 0: "
+                + "they go by reference, so name a file system every TaskManager reaches");
+    }
+
+    @Test
     void aDemoWhoseWebUiPortIsTakenSaysSoAtOnce() throws Exception {
-        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("localhost"))) {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("localhost"))) {
             Run run = run("demo", "--web-port", Integer.toString(taken.getLocalPort()), "--minutes", "1");
             assertEquals(2, run.exitCode(), run.err());
             assertThat(run.err()).startsWith("error: --web-port " + taken.getLocalPort() + " on localhost is in use (another demo, or a Flink cluster?)");
@@ -147,7 +168,21 @@ class CommandLineTest {
                 org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "backlog", "--model", "random:huge"),
                         "error: --model: random takes the default shape, or random:tiny or random:small; got 'random:huge'"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "sampling", "--pretrain-steps", "0"),
-                        "error: --pretrain-steps must be >= 1, got 0"));
+                        "error: --pretrain-steps must be >= 1, got 0"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("export", "--model", "/no/such/model", "--out", "/tmp/x", "--dtype", "fp8"),
+                        "error: --dtype must be f32, bf16 or f16, got 'fp8'"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("export", "--model", "/no/such/model", "--out", "/tmp/x"),
+                        "error: --model: no model at /no/such/model"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "decode", "--model", "/a", "--config", "/b"),
+                        "error: --model and --config exclude each other"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "decode", "--config", "/no/such/config.json"),
+                        "error: --config /no/such/config.json: "),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "decode", "--recompute-batch", "-1"),
+                        "error: --recompute-batch must be >= 0, got -1"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("demo", "--weights-by-reference-mb", "-1"),
+                        "error: --weights-by-reference-mb must be >= 0, got -1"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("job", "--bootstrap-servers", "localhost:1", "--weights-dir", " "),
+                        "error: --weights-dir must not be blank"));
     }
 
     @ParameterizedTest

@@ -1,5 +1,11 @@
 package io.treepo.policy;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
@@ -22,12 +28,12 @@ public final class ByteTokenizer implements Tokenizer {
      * UTF-8 byte is its own id, as here, and the three special tokens after them.
      */
     public static TokenizerFiles huggingFaceFiles() {
-        com.google.gson.JsonObject vocab = new com.google.gson.JsonObject();
+        JsonObject vocab = new JsonObject();
         int[] alphabet = byteLevelAlphabet();
         for (int b = 0; b < 256; b++) vocab.addProperty(new String(Character.toChars(alphabet[b])), b);
-        com.google.gson.JsonArray added = new com.google.gson.JsonArray();
+        JsonArray added = new JsonArray();
         for (int i = 0; i < SPECIAL.length; i++) {
-            com.google.gson.JsonObject t = new com.google.gson.JsonObject();
+            JsonObject t = new JsonObject();
             t.addProperty("id", BOS + i);
             t.addProperty("content", SPECIAL[i]);
             t.addProperty("single_word", false);
@@ -37,25 +43,25 @@ public final class ByteTokenizer implements Tokenizer {
             t.addProperty("special", true);
             added.add(t);
         }
-        com.google.gson.JsonObject byteLevel = com.google.gson.JsonParser.parseString(
+        JsonObject byteLevel = JsonParser.parseString(
                 "{\"type\":\"ByteLevel\",\"add_prefix_space\":false,\"trim_offsets\":false,\"use_regex\":false}").getAsJsonObject();
-        com.google.gson.JsonObject model = com.google.gson.JsonParser.parseString(
+        JsonObject model = JsonParser.parseString(
                 "{\"type\":\"BPE\",\"dropout\":null,\"unk_token\":null,\"continuing_subword_prefix\":null,\"end_of_word_suffix\":null,"
                         + "\"fuse_unk\":false,\"byte_fallback\":false,\"ignore_merges\":false,\"merges\":[]}").getAsJsonObject();
         model.add("vocab", vocab);
-        com.google.gson.JsonObject json = new com.google.gson.JsonObject();
+        JsonObject json = new JsonObject();
         json.addProperty("version", "1.0");
-        json.add("truncation", com.google.gson.JsonNull.INSTANCE);
-        json.add("padding", com.google.gson.JsonNull.INSTANCE);
+        json.add("truncation", JsonNull.INSTANCE);
+        json.add("padding", JsonNull.INSTANCE);
         json.add("added_tokens", added);
-        json.add("normalizer", com.google.gson.JsonNull.INSTANCE);
+        json.add("normalizer", JsonNull.INSTANCE);
         json.add("pre_tokenizer", byteLevel);
-        json.add("post_processor", com.google.gson.JsonNull.INSTANCE);
+        json.add("post_processor", JsonNull.INSTANCE);
         json.add("decoder", byteLevel.deepCopy());
         json.add("model", model);
         String config = "{\"tokenizer_class\":\"PreTrainedTokenizerFast\",\"bos_token\":\"" + SPECIAL[0] + "\",\"eos_token\":\""
                 + SPECIAL[1] + "\",\"pad_token\":\"" + SPECIAL[2] + "\",\"add_bos_token\":true,\"clean_up_tokenization_spaces\":false}";
-        com.google.gson.Gson gson = new com.google.gson.GsonBuilder().serializeNulls().disableHtmlEscaping().create();
+        Gson gson = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
         return new TokenizerFiles(gson.toJson(json), config, null, null, null);
     }
 

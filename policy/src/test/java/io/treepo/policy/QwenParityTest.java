@@ -34,10 +34,19 @@ class QwenParityTest {
     @TempDir
     Path temp;
 
-    /** The fixtures' vocabularies have no bytes: ids 95/96 stand in for EOS and padding. */
+    /**
+     * The fixtures' vocabularies have no text: their ids written as decimal numbers ("17 42"), with
+     * 95 and 96 (the fixtures' EOS and BOS) for EOS and padding.
+     */
     private static final Tokenizer IDS = new Tokenizer() {
-        public int[] encode(String text) { throw new UnsupportedOperationException(); }
-        public String decode(int[] ids) { return Arrays.toString(ids); }
+        public int[] encode(String text) {
+            return text.isBlank() ? new int[0] : Arrays.stream(text.trim().split("\\s+")).mapToInt(Integer::parseInt).toArray();
+        }
+
+        public String decode(int[] ids) {
+            return String.join(" ", Arrays.stream(ids).mapToObj(Integer::toString).toList());
+        }
+
         public int vocabSize() { return 97; }
         public int bosToken() { return 96; }
         public int eosToken() { return 95; }
@@ -95,7 +104,7 @@ class QwenParityTest {
         try (DjlSegmentDecoder decoder = DjlSegmentDecoder.create(new DecoderConfig(1L << 30, "cpu"), IDS, weights, 1);
                 PolicyTrainer trainer = PolicyTrainer.create(weights, TrainerConfig.defaults(), IDS, "cpu")) {
             Map<String, float[]> seen = DjlSegmentDecoderTest.observe(decoder);
-            PrefixNode root = PrefixNode.root(new int[] {96, 17, 42, 5, 88});
+            PrefixNode root = PrefixNode.root(IDS.encodePrompt("17 42 5 88"));
             DecodedSegment first = decoder.decode(List.of(new DecodeRequest(root, 6)), SamplingConfig.standard(), 3).get(0);
             seen.clear();
             // two sibling branches from the first segment: they share its cached keys as one group
