@@ -181,7 +181,7 @@ class CommandLineTest {
                         "error: --recompute-batch must be >= 0, got -1"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("demo", "--weights-by-reference-mb", "-1"),
                         "error: --weights-by-reference-mb must be >= 0, got -1"),
-                org.junit.jupiter.params.provider.Arguments.of(List.of("job", "--bootstrap-servers", "localhost:1", "--weights-dir", " "),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("job", "--bootstrap-servers", "localhost:1", "--model", "/no/such/model", "--weights-dir", " "),
                         "error: --weights-dir must not be blank"));
     }
 
