@@ -68,8 +68,8 @@ public final class PretrainCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "SIZE", defaultValue = "small",
             description = "Model shape, all of the Qwen2 architecture with the byte tokenizer: small (the default policy), medium "
-                    + "(three times its parameters), tiny (for smoke tests), or qwen3-tiny (Qwen3's q/k norm and untied head, for smoke tests) "
-                    + "(default: ${DEFAULT-VALUE}).")
+                    + "(three times its parameters), tiny (for smoke tests), qwen3-tiny (Qwen3's q/k norm and untied head, for smoke tests) "
+                    + "or steel-tiny (Steel-LLM's Soft-MoE feed-forward, for smoke tests) (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "auto",
@@ -87,7 +87,9 @@ public final class PretrainCommand implements Callable<Integer> {
             case "medium" -> ModelConfig.medium();
             case "tiny" -> ModelConfig.tiny();
             case "qwen3-tiny" -> ModelConfig.qwen3Tiny();
-            default -> throw new ParameterException(spec.commandLine(), "--model must be small, medium, tiny or qwen3-tiny, got '" + model + "'");
+            case "steel-tiny" -> ModelConfig.steelTiny();
+            default -> throw new ParameterException(spec.commandLine(),
+                    "--model must be small, medium, tiny, qwen3-tiny or steel-tiny, got '" + model + "'");
         };
         Task source = CliTasks.byName(spec, task);
         if (source.generate(seed, Task.Split.TRAIN).solution() == null) {

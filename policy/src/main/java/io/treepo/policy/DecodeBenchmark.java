@@ -107,10 +107,7 @@ public final class DecodeBenchmark {
      * weight matrix the token passes through (the output head included, an embedding look-up not).
      */
     public static double flopsPerToken(ModelConfig c) {
-        long q = (long) c.heads() * c.headDim();
-        long kv = (long) c.kvHeads() * c.headDim();
-        long perLayer = c.hidden() * (q + 2 * kv) + q * c.hidden() + 3L * c.hidden() * c.intermediate();
-        return 2.0 * (c.layers() * perLayer + (long) c.vocabSize() * c.hidden());
+        return 2.0 * (c.layers() * (c.attentionWeights() + c.feedForwardWeights()) + (long) c.vocabSize() * c.hidden());
     }
 
     private static List<DecodeRequest> prompts(Tokenizer tokenizer, int batch, int newTokens) {

@@ -10,7 +10,7 @@ import java.util.TreeSet;
 
 /**
  * The model's parameters under Hugging Face's names and layout ({@code Qwen2ForCausalLM},
- * {@code Qwen3ForCausalLM}) and back: {@link TransformerModel} keeps q/k/v and gate/up fused and
+ * {@code Qwen3ForCausalLM}, Steel-LLM's Soft-MoE layers) and back: {@link TransformerModel} keeps q/k/v and gate/up fused and
  * every matrix (in, out); a checkpoint keeps each projection apart, (out, in). Both directions are
  * exact (transposes and concatenations only), so a saved model loads back bit for bit.
  */
@@ -42,11 +42,15 @@ final class HuggingFaceCheckpoint {
                 out.put(hf + "self_attn.k_norm.weight", new Tensor(dtype, new long[] {c.headDim()}, values.get(in + "attn.k.norm")));
             }
             out.put(hf + "self_attn.o_proj.weight", new Tensor(dtype, new long[] {hidden, q}, transpose(values.get(in + "attn.out"), q, hidden)));
-            float[][] gateUp = columns(values.get(in + "mlp.gate_up"), hidden, c.intermediate(), c.intermediate());
-            out.put(hf + "mlp.gate_proj.weight", new Tensor(dtype, new long[] {c.intermediate(), hidden}, gateUp[0]));
-            out.put(hf + "mlp.up_proj.weight", new Tensor(dtype, new long[] {c.intermediate(), hidden}, gateUp[1]));
-            out.put(hf + "mlp.down_proj.weight", new Tensor(dtype, new long[] {hidden, c.intermediate()},
-                    transpose(values.get(in + "mlp.down"), c.intermediate(), hidden)));
+            if (c.softMoe() == null) {
+                float[][] gateUp = columns(values.get(in + "mlp.gate_up"), hidden, c.intermediate(), c.intermediate());
+                out.put(hf + "mlp.gate_proj.weight", new Tensor(dtype, new long[] {c.intermediate(), hidden}, gateUp[0]));
+                out.put(hf + "mlp.up_proj.weight", new Tensor(dtype, new long[] {c.intermediate(), hidden}, gateUp[1]));
+                out.put(hf + "mlp.down_proj.weight", new Tensor(dtype, new long[] {hidden, c.intermediate()},
+                        transpose(values.get(in + "mlp.down"), c.intermediate(), hidden)));
+            } else {
+                softMoeToTensors(c, values, in, hf + "mlp.", dtype, out);
+            }
             out.put(hf + "input_layernorm.weight", new Tensor(dtype, new long[] {hidden}, values.get(in + "attn.norm")));
             out.put(hf + "post_attention_layernorm.weight", new Tensor(dtype, new long[] {hidden}, values.get(in + "mlp.norm")));
         }
@@ -101,12 +105,58 @@ final class HuggingFaceCheckpoint {
             }
             values.put(in + "attn.out", transpose(v(tensors, hf + "self_attn.o_proj.weight"), hidden, q));
             values.put(in + "mlp.norm", v(tensors, hf + "post_attention_layernorm.weight"));
-            values.put(in + "mlp.gate_up", rows(hidden, v(tensors, hf + "mlp.gate_proj.weight"), v(tensors, hf + "mlp.up_proj.weight")));
-            values.put(in + "mlp.down", transpose(v(tensors, hf + "mlp.down_proj.weight"), hidden, c.intermediate()));
+            if (c.softMoe() == null) {
+                values.put(in + "mlp.gate_up", rows(hidden, v(tensors, hf + "mlp.gate_proj.weight"), v(tensors, hf + "mlp.up_proj.weight")));
+                values.put(in + "mlp.down", transpose(v(tensors, hf + "mlp.down_proj.weight"), hidden, c.intermediate()));
+            } else {
+                softMoeFromTensors(c, tensors, hf + "mlp.", in, values);
+            }
         }
         values.put("final.norm", v(tensors, "model.norm.weight"));
         if (!c.tiedEmbeddings()) values.put("head", transpose(v(tensors, "lm_head.weight"), c.vocabSize(), hidden));
         return values;
+    }
+
+    /**
+     * Steel's {@code SteelSoftMoEV3}: {@code phi} (d, n, p) is our (C, n*P) as it lies in memory; each
+     * expert's four SENet projections are split out of the fused gate_up (C, n*2E) and down (n, E, 2C).
+     */
+    private static void softMoeToTensors(ModelConfig c, Map<String, float[]> values, String in, String hf, Dtype dtype,
+            Map<String, Tensor> out) {
+        int hidden = c.hidden();
+        int n = c.softMoe().experts();
+        int e = c.expertIntermediate();
+        out.put(hf + "phi", new Tensor(dtype, new long[] {hidden, n, c.softMoe().slotsPerExpert()}, values.get(in + "moe.phi")));
+        out.put(hf + "scale", new Tensor(dtype, new long[] {1}, values.get(in + "moe.scale")));
+        int[] widths = new int[2 * n];
+        Arrays.fill(widths, e);
+        float[][] gateUp = columns(values.get(in + "moe.gate_up"), hidden, widths); // gate_up_proj, up_proj of expert 0, 1, ...
+        float[] down = values.get(in + "moe.down");
+        for (int x = 0; x < n; x++) {
+            String expert = hf + "experts." + x + ".";
+            out.put(expert + "gate_up_proj.weight", new Tensor(dtype, new long[] {e, hidden}, gateUp[2 * x]));
+            out.put(expert + "up_proj.weight", new Tensor(dtype, new long[] {e, hidden}, gateUp[2 * x + 1]));
+            float[][] gateDown = columns(Arrays.copyOfRange(down, x * e * 2 * hidden, (x + 1) * e * 2 * hidden), e, hidden, hidden);
+            out.put(expert + "gate_down_proj.weight", new Tensor(dtype, new long[] {hidden, e}, gateDown[0]));
+            out.put(expert + "down_proj.weight", new Tensor(dtype, new long[] {hidden, e}, gateDown[1]));
+        }
+    }
+
+    private static void softMoeFromTensors(ModelConfig c, Map<String, Tensor> tensors, String hf, String in, Map<String, float[]> values) {
+        int n = c.softMoe().experts();
+        int e = c.expertIntermediate();
+        values.put(in + "moe.phi", v(tensors, hf + "phi"));
+        values.put(in + "moe.scale", v(tensors, hf + "scale"));
+        float[][] gateUp = new float[2 * n][];
+        float[][] down = new float[n][];
+        for (int x = 0; x < n; x++) {
+            String expert = hf + "experts." + x + ".";
+            gateUp[2 * x] = v(tensors, expert + "gate_up_proj.weight");
+            gateUp[2 * x + 1] = v(tensors, expert + "up_proj.weight");
+            down[x] = rows(e, v(tensors, expert + "gate_down_proj.weight"), v(tensors, expert + "down_proj.weight"));
+        }
+        values.put(in + "moe.gate_up", rows(c.hidden(), gateUp));
+        values.put(in + "moe.down", concat(down));
     }
 
     private static float[] v(Map<String, Tensor> tensors, String name) {

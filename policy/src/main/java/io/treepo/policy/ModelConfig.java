@@ -29,10 +29,41 @@ import java.util.function.Function;
  * @param tiedEmbeddings the output head reuses the token embedding ({@code tie_word_embeddings})
  * @param qkvBias biases on the q/k/v projections (always in Qwen2; {@code attention_bias} in Qwen3)
  * @param qkNorm RMSNorm over each head's queries and keys before the rotation (Qwen3)
+ * @param softMoe Steel-LLM's Soft-MoE feed-forward in place of the SwiGLU MLP ({@code FFN_type: softmoe_v3});
+ *     null for the plain MLP
  */
 public record ModelConfig(
         int layers, int hidden, int heads, int kvHeads, int headDim, int intermediate, int vocabSize, int contextLength,
-        double ropeTheta, double rmsNormEps, boolean tiedEmbeddings, boolean qkvBias, boolean qkNorm) {
+        double ropeTheta, double rmsNormEps, boolean tiedEmbeddings, boolean qkvBias, boolean qkNorm, SoftMoe softMoe) {
+
+    /**
+     * Steel-LLM's feed-forward ({@code softmoe_v3} over {@code mlp_type: senet} experts): {@code experts}
+     * SENet experts of width {@code intermediate_size / mlp_div_ratio}, each with {@code slotsPerExpert}
+     * slots whose keys are the columns of {@code phi}. See {@link TransformerModel} for why every token
+     * is dispatched on its own.
+     *
+     * @param experts {@code n_experts}
+     * @param slotsPerExpert {@code slots_per_expert} (1 in Steel-LLM)
+     * @param mlpDivRatio {@code mlp_div_ratio}: an expert is this many times narrower than {@code intermediate_size}
+     */
+    public record SoftMoe(int experts, int slotsPerExpert, int mlpDivRatio) {
+        public SoftMoe {
+            positive("n_experts", experts);
+            positive("slots_per_expert", slotsPerExpert);
+            positive("mlp_div_ratio", mlpDivRatio);
+        }
+
+        public int slots() {
+            return experts * slotsPerExpert;
+        }
+    }
+
+    /** A Qwen model with the plain SwiGLU MLP. */
+    public ModelConfig(int layers, int hidden, int heads, int kvHeads, int headDim, int intermediate, int vocabSize, int contextLength,
+            double ropeTheta, double rmsNormEps, boolean tiedEmbeddings, boolean qkvBias, boolean qkNorm) {
+        this(layers, hidden, heads, kvHeads, headDim, intermediate, vocabSize, contextLength, ropeTheta, rmsNormEps,
+                tiedEmbeddings, qkvBias, qkNorm, null);
+    }
 
     public ModelConfig {
         positive("num_hidden_layers", layers);
@@ -52,7 +83,14 @@ public record ModelConfig(
         if (!qkNorm && !qkvBias) {
             throw new IllegalArgumentException("a qwen2 model (no q/k norm) has q/k/v biases: set qkvBias, or qkNorm for qwen3");
         }
+        if (softMoe != null && intermediate / softMoe.mlpDivRatio() < 1) {
+            throw new IllegalArgumentException("intermediate_size (" + intermediate + ") / mlp_div_ratio (" + softMoe.mlpDivRatio()
+                    + ") leaves the experts no width");
+        }
     }
+
+    private static final String SOFT_MOE = "softmoe_v3";
+    private static final String SENET = "senet";
 
     /**
      * The default policy (Qwen2 layout, byte vocabulary): small enough that a few minutes of
@@ -79,6 +117,16 @@ public record ModelConfig(
         return new ModelConfig(2, 32, 4, 2, 12, 64, ByteTokenizer.VOCAB_SIZE, 64, 1_000_000, 1e-6, false, false, true);
     }
 
+    /**
+     * A tiny Steel-LLM layout (Qwen1.5 attention without grouped queries, untied head, rope_theta 1e6,
+     * Soft-MoE feed-forward of SENet experts as in Steel's config.json, 6 experts a quarter as wide
+     * as intermediate_size, one slot each): for tests and smoke runs.
+     */
+    public static ModelConfig steelTiny() {
+        return new ModelConfig(2, 32, 2, 2, 16, 64, ByteTokenizer.VOCAB_SIZE, 64, 1_000_000, 1e-6, false, true, false,
+                new SoftMoe(6, 1, 4));
+    }
+
     private static ModelConfig qwen2(int layers, int hidden, int heads, int kvHeads, int intermediate, int context) {
         return new ModelConfig(layers, hidden, heads, kvHeads, hidden / heads, intermediate, ByteTokenizer.VOCAB_SIZE, context,
                 10_000, 1e-6, true, true, false);
@@ -87,7 +135,7 @@ public record ModelConfig(
     /** The same shape with another depth. */
     public ModelConfig withLayers(int layers) {
         return new ModelConfig(layers, hidden, heads, kvHeads, headDim, intermediate, vocabSize, contextLength,
-                ropeTheta, rmsNormEps, tiedEmbeddings, qkvBias, qkNorm);
+                ropeTheta, rmsNormEps, tiedEmbeddings, qkvBias, qkNorm, softMoe);
     }
 
     /** {@code qwen3} when the model normalises queries and keys, else {@code qwen2} (Qwen1.5, Qwen2, Qwen2.5). */
@@ -100,12 +148,31 @@ public record ModelConfig(
         return heads / kvHeads;
     }
 
+    /** Width of one Soft-MoE expert ({@code intermediate_size / mlp_div_ratio}); 0 without Soft-MoE. */
+    public int expertIntermediate() {
+        return softMoe == null ? 0 : intermediate / softMoe.mlpDivRatio();
+    }
+
+    /** Weight-matrix scalars of one layer's attention projections (q, k, v, out). */
+    public long attentionWeights() {
+        long q = (long) heads * headDim;
+        long kv = (long) kvHeads * headDim;
+        return hidden * (q + 2 * kv) + q * hidden;
+    }
+
+    /** Weight-matrix scalars of one layer's feed-forward: SwiGLU's three, or every expert's four plus the slot keys. */
+    public long feedForwardWeights() {
+        return softMoe == null
+                ? 3L * hidden * intermediate
+                : (long) softMoe.experts() * 4 * hidden * expertIntermediate() + (long) hidden * softMoe.slots();
+    }
+
     /** Number of trainable scalars. */
     public long parameterCount() {
         long q = (long) heads * headDim;
         long kv = (long) kvHeads * headDim;
-        long attention = hidden * (q + 2 * kv) + q * hidden + (qkvBias ? q + 2 * kv : 0) + (qkNorm ? 2L * headDim : 0);
-        long perLayer = attention + 3L * hidden * intermediate + 2L * hidden;
+        long attention = attentionWeights() + (qkvBias ? q + 2 * kv : 0) + (qkNorm ? 2L * headDim : 0);
+        long perLayer = attention + feedForwardWeights() + (softMoe == null ? 0 : 1) + 2L * hidden; // + the Soft-MoE scale, two norms
         return (long) vocabSize * hidden * (tiedEmbeddings ? 1 : 2) + layers * perLayer + hidden;
     }
 
@@ -127,6 +194,13 @@ public record ModelConfig(
         o.addProperty("tie_word_embeddings", tiedEmbeddings);
         if (qkNorm) o.addProperty("attention_bias", qkvBias);
         o.addProperty("hidden_act", "silu");
+        if (softMoe != null) {
+            o.addProperty("FFN_type", SOFT_MOE);
+            o.addProperty("mlp_type", SENET);
+            o.addProperty("n_experts", softMoe.experts());
+            o.addProperty("slots_per_expert", softMoe.slotsPerExpert());
+            o.addProperty("mlp_div_ratio", softMoe.mlpDivRatio());
+        }
         o.addProperty("use_sliding_window", false);
         o.add("rope_scaling", com.google.gson.JsonNull.INSTANCE);
         o.addProperty("attention_dropout", 0.0);
@@ -136,9 +210,9 @@ public record ModelConfig(
 
     /**
      * Parses a Hugging Face {@code config.json} of a supported model (what {@link #toJson()} writes,
-     * and the configs of Qwen1.5/2/2.5/3 checkpoints). Anything this decoder does not implement is
-     * refused in one line naming the field: another model type, rope scaling, a sliding window,
-     * an activation other than SiLU.
+     * and the configs of Qwen1.5/2/2.5/3 and Steel-LLM checkpoints). Anything this decoder does not
+     * implement is refused in one line naming the field: another model type, rope scaling, a sliding
+     * window, an activation other than SiLU, another Steel feed-forward.
      */
     public static ModelConfig fromJson(String json) {
         JsonObject o;
@@ -157,11 +231,7 @@ public record ModelConfig(
         if (o.has("rope_scaling") && !o.get("rope_scaling").isJsonNull()) {
             throw new IllegalArgumentException("config.json: rope_scaling " + o.get("rope_scaling") + " is not supported (only null)");
         }
-        String ffn = string(o, "FFN_type", null); // Steel-LLM's config.json says qwen2 and swaps the MLP here
-        if (ffn != null) {
-            throw new IllegalArgumentException("config.json: FFN_type '" + ffn + "' is not supported (Steel-LLM's Soft-MoE feed-forward "
-                    + "mixes tokens across the sequence; only the plain SwiGLU MLP)");
-        }
+        SoftMoe softMoe = softMoe(o);
         if (bool(o, "use_sliding_window", false)) {
             throw new IllegalArgumentException("config.json: use_sliding_window true is not supported");
         }
@@ -181,7 +251,23 @@ public record ModelConfig(
                 number(o, "rms_norm_eps", 1e-6),
                 bool(o, "tie_word_embeddings", false),
                 qwen3 ? bool(o, "attention_bias", false) : true,
-                qwen3);
+                qwen3,
+                softMoe);
+    }
+
+    /** Steel-LLM's config.json says qwen2 and swaps the MLP through these fields. */
+    private static SoftMoe softMoe(JsonObject o) {
+        String ffn = string(o, "FFN_type", null);
+        if (ffn == null) return null;
+        if (!ffn.equals(SOFT_MOE)) {
+            throw new IllegalArgumentException("config.json: FFN_type '" + ffn + "' is not supported (only " + SOFT_MOE + ", Steel-LLM's Soft-MoE)");
+        }
+        String experts = string(o, "mlp_type", null);
+        if (!SENET.equals(experts)) {
+            throw new IllegalArgumentException("config.json: mlp_type " + (experts == null ? "is missing" : "'" + experts + "' is not supported")
+                    + " (only " + SENET + ", the experts of Steel-LLM's Soft-MoE)");
+        }
+        return new SoftMoe(integer(o, "n_experts", null), integer(o, "slots_per_expert", 1), integer(o, "mlp_div_ratio", null));
     }
 
     /** The fields in which {@code other} differs from this, as "name this != other", for error messages. */
@@ -200,6 +286,7 @@ public record ModelConfig(
         fields.put("tie_word_embeddings", ModelConfig::tiedEmbeddings);
         fields.put("q/k/v bias", ModelConfig::qkvBias);
         fields.put("q/k norm", ModelConfig::qkNorm);
+        fields.put("Soft-MoE", c -> String.valueOf(c.softMoe()));
         List<String> out = fields.entrySet().stream()
                 .filter(f -> !f.getValue().apply(this).equals(f.getValue().apply(other)))
                 .map(f -> f.getKey() + " " + f.getValue().apply(this) + " != " + f.getValue().apply(other))

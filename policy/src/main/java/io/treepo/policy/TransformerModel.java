@@ -18,6 +18,15 @@ import java.util.SplittableRandom;
  * causal self-attention with rotary positions and a SwiGLU MLP, RMSNorm everywhere, a final norm
  * and a head (tied to the embedding or its own). See {@link ModelConfig} for the variants.
  *
+ * <p>Steel-LLM swaps the MLP for a Soft-MoE ({@code softmoe_v3}) whose dispatch softmax runs over the
+ * tokens of a pass: in its own code a token's output depends on the tokens after it, so its full
+ * forward is not causal and no autoregressive sampler can draw from it. What Steel computes when it
+ * decodes with a cache is one token per pass, where that softmax is 1. This decoder always computes
+ * that: every token is dispatched on its own, in training, prefill and decoding alike, so the layer
+ * is causal, cached decoding equals a full pass and sampling log-probs equal training log-probs.
+ * It differs from Steel's own code only where Steel passes several tokens at once (its pretraining,
+ * and a multi-token prompt's prefill in its {@code generate}).
+ *
  * <p>One forward pass serves training (no cache: attend over the pass's own keys) and decoding
  * (a {@link KvSink} hands each layer's new keys/values to a cache and returns what to attend
  * over). Parameters live in the model's own manager; results of a pass are attached to the input
@@ -44,6 +53,8 @@ public final class TransformerModel implements AutoCloseable {
     /** Added to masked attention scores: large but finite, so a fully masked (padding) row stays finite. */
     public static final float MASKED = -1e9f;
     private static final NDIndex LAST_POSITION = new NDIndex().addAllDim().addIndices(-1);
+    /** F.normalize's floor on a norm, so a zero vector stays zero. */
+    private static final float NORM_FLOOR = 1e-12f;
 
     private final ModelConfig config;
     private final NDManager manager;
@@ -91,8 +102,8 @@ public final class TransformerModel implements AutoCloseable {
     }
 
     /**
-     * Fresh weights: N(0, 0.02), residual projections (attention out, MLP down) scaled by
-     * 1/sqrt(2 layers) (GPT-2), norm gains at 1, biases at 0.
+     * Fresh weights: N(0, 0.02), residual projections (attention out, MLP or experts' down) scaled by
+     * 1/sqrt(2 layers) (GPT-2), norm gains and the Soft-MoE scale at 1, biases at 0.
      */
     public static TransformerModel initialize(ModelConfig config, NDManager parent, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
@@ -100,10 +111,10 @@ public final class TransformerModel implements AutoCloseable {
         float residualStd = (float) (0.02 / Math.sqrt(2.0 * config.layers()));
         shapes(config).forEach((name, shape) -> {
             float[] v = new float[Math.toIntExact(shape.size())];
-            if (name.endsWith("norm")) {
+            if (name.endsWith("norm") || name.endsWith("moe.scale")) {
                 Arrays.fill(v, 1f);
             } else if (!name.endsWith("bias")) {
-                float std = name.endsWith("attn.out") || name.endsWith("mlp.down") ? residualStd : 0.02f;
+                float std = name.endsWith("attn.out") || name.endsWith("mlp.down") || name.endsWith("moe.down") ? residualStd : 0.02f;
                 for (int i = 0; i < v.length; i++) v[i] = (float) (random.nextGaussian() * std);
             }
             values.put(name, v);
@@ -148,8 +159,17 @@ public final class TransformerModel implements AutoCloseable {
             }
             s.put(p + "attn.out", new Shape((long) c.heads() * c.headDim(), c.hidden()));
             s.put(p + "mlp.norm", new Shape(c.hidden()));
-            s.put(p + "mlp.gate_up", new Shape(c.hidden(), 2L * c.intermediate()));
-            s.put(p + "mlp.down", new Shape(c.intermediate(), c.hidden()));
+            if (c.softMoe() == null) {
+                s.put(p + "mlp.gate_up", new Shape(c.hidden(), 2L * c.intermediate()));
+                s.put(p + "mlp.down", new Shape(c.intermediate(), c.hidden()));
+            } else {
+                int n = c.softMoe().experts();
+                int e = c.expertIntermediate();
+                s.put(p + "moe.phi", new Shape(c.hidden(), c.softMoe().slots())); // slot keys, (C, n*P): HF's (d, n, p)
+                s.put(p + "moe.scale", new Shape(1));
+                s.put(p + "moe.gate_up", new Shape(c.hidden(), 2L * n * e)); // columns (expert, gate|up, E)
+                s.put(p + "moe.down", new Shape(n, e, 2L * c.hidden())); // per expert, columns (gate|down, C)
+            }
         }
         s.put("final.norm", new Shape(c.hidden()));
         if (!c.tiedEmbeddings()) s.put("head", new Shape(c.hidden(), c.vocabSize()));
@@ -215,10 +235,8 @@ public final class TransformerModel implements AutoCloseable {
             NDArray y = att.matMul(keysValues.get(1)) // (G, N, R*T*K, D) -> (G, N, R, T, K, D) -> (G, K, T, N, R, D) -> (B, T, H*D)
                     .reshape(g, n, r, t, k, d).transpose(0, 4, 3, 1, 2, 5).reshape(b, t, (long) h * d);
             x = x.add(y.matMul(p(pre + "attn.out")));
-            // SwiGLU: (B, T, C) -> (B, T, 2I) -> down(silu(gate) * up) -> (B, T, C)
-            NDList gateUp = rmsNorm(x, p(pre + "mlp.norm")).matMul(p(pre + "mlp.gate_up")).split(2, 2);
-            NDArray gate = gateUp.get(0);
-            x = x.add(gate.mul(gate.getNDArrayInternal().sigmoid()).mul(gateUp.get(1)).matMul(p(pre + "mlp.down")));
+            NDArray normed = rmsNorm(x, p(pre + "mlp.norm"));
+            x = x.add(c.softMoe() == null ? swiGlu(normed, pre) : softMoe(normed, pre));
         }
         if (lastOnly && t > 1) {
             x = x.get(LAST_POSITION).expandDims(1); // (B, 1, C)
@@ -241,6 +259,45 @@ public final class TransformerModel implements AutoCloseable {
         long t = tokens.getShape().get(1);
         NDArray positions = m.arange(0, (int) t, 1, DataType.INT64).expandDims(0).repeat(0, tokens.getShape().get(0));
         return forward(tokens, positions, causalMask(m, (int) t), NO_CACHE, false);
+    }
+
+    /** SwiGLU: (B, T, C) -> (B, T, 2I) -> down(silu(gate) * up) -> (B, T, C). */
+    private NDArray swiGlu(NDArray x, String pre) {
+        NDList gateUp = x.matMul(p(pre + "mlp.gate_up")).split(2, 2);
+        return silu(gateUp.get(0)).mul(gateUp.get(1)).matMul(p(pre + "mlp.down"));
+    }
+
+    /**
+     * Steel-LLM's Soft-MoE with each token dispatched on its own (see the class comment), (B, T, C)
+     * -> (B, T, C). With one token the dispatch softmax is 1, so every slot of every expert holds
+     * the token itself (unit length) and the output is the experts' SENet outputs weighted by the
+     * combine softmax over all n*P slots, summed over each expert's slots. SENet:
+     * {@code h = silu(gate_up(x)) * up(x)}, {@code out = silu(gate_down(h)) * down(h)}.
+     */
+    private NDArray softMoe(NDArray normed, String pre) {
+        ModelConfig.SoftMoe moe = config.softMoe();
+        long b = normed.getShape().get(0);
+        long t = normed.getShape().get(1);
+        long rows = b * t;
+        int n = moe.experts();
+        int e = config.expertIntermediate();
+        NDArray x = unitLength(normed, -1); // (B, T, C)
+        NDArray phi = unitLength(p(pre + "moe.phi"), 0).mul(p(pre + "moe.scale")); // (C, n*P), unit columns
+        NDArray share = x.matMul(phi).softmax(-1).reshape(rows, n, moe.slotsPerExpert()).sum(new int[] {2}, true); // (B*T, n, 1)
+        NDList gateUp = x.matMul(p(pre + "moe.gate_up")).reshape(rows, n, 2, e).split(2, 2); // (B*T, n, 1, E) each
+        NDArray h = silu(gateUp.get(0)).mul(gateUp.get(1)).reshape(rows, n, e).transpose(1, 0, 2); // (n, B*T, E)
+        NDList gateDown = h.matMul(p(pre + "moe.down")).split(2, 2); // (n, B*T, C) each
+        NDArray experts = silu(gateDown.get(0)).mul(gateDown.get(1)).transpose(1, 0, 2); // (B*T, n, C)
+        return experts.mul(share).sum(new int[] {1}).reshape(b, t, config.hidden());
+    }
+
+    private static NDArray silu(NDArray x) {
+        return x.mul(x.getNDArrayInternal().sigmoid());
+    }
+
+    /** x / max(||x||, 1e-12) along one axis (PyTorch's F.normalize). */
+    private static NDArray unitLength(NDArray x, int axis) {
+        return x.div(x.square().sum(new int[] {axis}, true).sqrt().maximum(NORM_FLOOR));
     }
 
     /** (1, 1, T, T) additive mask: query i may attend to keys j <= i. */

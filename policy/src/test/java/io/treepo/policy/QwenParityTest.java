@@ -25,10 +25,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The decoder against an implementation we did not write: tiny random Qwen2 (F32, tied) and Qwen3
- * (BF16 in two shards, untied, q/k norm, head_dim apart from hidden / heads) checkpoints whose
- * logits come from plain PyTorch following Hugging Face's modeling code
- * ({@code src/test/fixtures/make_qwen_fixtures.py}).
+ * The decoder against an implementation we did not write: tiny random Qwen2 (F32, tied), Qwen3
+ * (BF16 in two shards, untied, q/k norm, head_dim apart from hidden / heads) and Steel-LLM (BF16,
+ * Soft-MoE feed-forward of SENet experts) checkpoints whose logits come from plain PyTorch following
+ * Hugging Face's and Steel-LLM's modeling code ({@code src/test/fixtures/make_qwen_fixtures.py}).
+ * Steel's expected logits are its token-by-token cached decoding (see {@link TransformerModel}).
  */
 class QwenParityTest {
     @TempDir
@@ -68,7 +69,7 @@ class QwenParityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"qwen2-tiny", "qwen3-tiny"})
+    @ValueSource(strings = {"qwen2-tiny", "qwen3-tiny", "steel-tiny"})
     void fullForwardLogitsMatchTheReference(String name) throws IOException {
         JsonObject expected = JsonParser.parseString(Files.readString(fixture(name).resolve("expected.json"))).getAsJsonObject();
         JsonArray rows = expected.getAsJsonArray("tokens");
@@ -98,7 +99,7 @@ class QwenParityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"qwen2-tiny", "qwen3-tiny"})
+    @ValueSource(strings = {"qwen2-tiny", "qwen3-tiny", "steel-tiny"})
     void cachedBranchedDecodingMatchesFullForwardAndTrainingLogProbs(String name) throws IOException {
         EncodedWeights weights = load(name);
         try (DjlSegmentDecoder decoder = DjlSegmentDecoder.create(new DecoderConfig(1L << 30, "cpu"), IDS, weights, 1);
@@ -128,7 +129,7 @@ class QwenParityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"qwen2-tiny", "qwen3-tiny"})
+    @ValueSource(strings = {"qwen2-tiny", "qwen3-tiny", "steel-tiny"})
     void savedAndLoadedAgainTheModelGivesTheSameLogits(String name) throws IOException {
         EncodedWeights weights = load(name);
         Path out = temp.resolve(name);
