@@ -40,8 +40,10 @@ final class WarmStart {
 
     /** One line on a model's shape, for progress output. */
     static String describe(ModelConfig c) {
-        return String.format(java.util.Locale.ROOT, "%s, %d layers, hidden %d, %d/%d heads, %,d parameters, vocabulary %,d",
-                c.modelType(), c.layers(), c.hidden(), c.heads(), c.kvHeads(), c.parameterCount(), c.vocabSize());
+        String softMoe = c.softMoe() == null ? ""
+                : String.format(java.util.Locale.ROOT, ", Soft-MoE of %d experts", c.softMoe().experts());
+        return String.format(java.util.Locale.ROOT, "%s, %d layers, hidden %d, %d/%d heads%s, %,d parameters, vocabulary %,d",
+                c.modelType(), c.layers(), c.hidden(), c.heads(), c.kvHeads(), softMoe, c.parameterCount(), c.vocabSize());
     }
 
     /** The weights as policy version 0, the version rollout and trainer both start from. */
