@@ -149,7 +149,7 @@ public final class BenchLearningCommand implements Callable<Integer> {
         void run() {
             TrainerConfig optimizer = settings.optimizer();
             out.printf("bench learning: %s from %s, %d updates of %s, lr %s%s, %s advantages, %s sampler, width %d%s%n",
-                    task.name(), start.model, updates,
+                    task.name(), start.model(), updates,
                     signalTrees > 0 ? signalTrees + " trees with signal" : settings.treesPerStep() + " trees",
                     optimizer.learningRate(),
                     optimizer.decaySteps() == 0 ? "" : " falling to " + optimizer.learningRate() * TrainerConfig.DECAY_FLOOR

@@ -108,7 +108,7 @@ final class ClusterCommand implements Callable<Integer> {
         }
         Artifacts artifacts = Artifacts.find();
         start.load(spec, out); // pretrains the warm start first if it is missing
-        Path model = start.model.toAbsolutePath();
+        Path model = start.model().toAbsolutePath();
 
         ClusterSettings settings = new ClusterSettings(dir, artifacts.libClassPath(), System.getProperty("java.class.path"), kafkaPort,
                 webBind, webPort, prometheusPort, taskManagers, slots, taskManagerMemoryMb, checkpointSeconds,

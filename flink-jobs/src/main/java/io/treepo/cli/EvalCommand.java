@@ -25,8 +25,9 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR", defaultValue = ".treepo/models/default",
-            description = "Model directory written by 'treepo pretrain' (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Model directory (Hugging Face layout, as 'treepo pretrain' writes it). Default: the task's cached warm start, "
+                    + ".treepo/models/default for arithmetic, .treepo/models/TASK for another task.")
     Path model;
 
     @Option(names = "--task", paramLabel = "NAME", defaultValue = "arithmetic",
@@ -71,6 +72,7 @@ public final class EvalCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--samples " + samples + " needs a sampling temperature (--sampling 1.0): greedy responses are all the same");
         }
         Task source = CliTasks.byName(spec, task);
+        if (model == null) model = WarmStartOptions.cached(task);
         ModelFiles.Model loaded = CliModels.load(spec, model);
         EncodedWeights weights = loaded.weights();
         TaskEvaluation.Result r;

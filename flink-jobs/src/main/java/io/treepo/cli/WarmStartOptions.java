@@ -5,6 +5,7 @@ import io.treepo.policy.ModelConfig;
 import io.treepo.policy.ModelFiles;
 import io.treepo.policy.PolicyTrainer;
 import io.treepo.policy.TrainerConfig;
+import io.treepo.tasks.ArithmeticTask;
 import io.treepo.tasks.Task;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -23,11 +24,11 @@ final class WarmStartOptions {
     static final String RANDOM = "random";
     private static final long RANDOM_SEED = 1;
 
-    @Option(names = "--model", paramLabel = "DIR|random", defaultValue = ".treepo/models/default",
+    @Option(names = "--model", paramLabel = "DIR|random",
             description = "Warm-start policy; pretrained from scratch into DIR when missing (as `demo` does). `random` takes an "
                     + "untrained policy of the default shape instead (random:tiny the tiny shape): its rewards mean nothing. "
-                    + "Default: ${DEFAULT-VALUE}.")
-    Path model;
+                    + "Default: .treepo/models/default for arithmetic, .treepo/models/TASK for another task.")
+    private Path model;
 
     @Option(names = "--pretrain-steps", paramLabel = "N", defaultValue = WarmStart.DEFAULT_PRETRAIN_STEPS,
             description = "Supervised steps when the model is missing: a step budget, not a time budget, so the warm start "
@@ -36,8 +37,22 @@ final class WarmStartOptions {
     long pretrainSteps;
 
     @Option(names = "--task", paramLabel = "NAME", defaultValue = "arithmetic",
-            description = "Task of the prompts (and of the pretraining of a missing model): arithmetic or echo. Default: ${DEFAULT-VALUE}.")
+            description = "Task of the prompts (and of the pretraining of a missing model): arithmetic, strategy-arithmetic or echo. "
+                    + "Default: ${DEFAULT-VALUE}.")
     String task;
+
+    /**
+     * The warm start's directory: {@code --model}, or one cached per task, so that a run of another
+     * task never starts from a policy pretrained on arithmetic.
+     */
+    Path model() {
+        return model != null ? model : cached(task);
+    }
+
+    /** Where a task's warm start is cached: {@code .treepo/models/default} for arithmetic, {@code .treepo/models/TASK} else. */
+    static Path cached(String task) {
+        return Path.of(".treepo/models", task.equals(ArithmeticTask.NAME) ? "default" : task);
+    }
 
     /** Checks the options; returns the task. */
     Task validate(CommandSpec spec) {
@@ -50,7 +65,7 @@ final class WarmStartOptions {
     ModelFiles.Model load(CommandSpec spec, PrintWriter out) {
         ModelConfig shape = randomShape(spec);
         if (shape == null) {
-            return WarmStart.load(spec, model, task, pretrainSteps, out);
+            return WarmStart.load(spec, model(), task, pretrainSteps, out);
         }
         try (PolicyTrainer init = PolicyTrainer.create(shape, TrainerConfig.defaults(), new ByteTokenizer(), "cpu", RANDOM_SEED)) {
             out.printf("Model: %s, randomly initialised (%s): untrained, its rewards and accuracy mean nothing%n", model, WarmStart.describe(shape));
@@ -61,11 +76,11 @@ final class WarmStartOptions {
 
     /** What a report calls the model: its directory, or {@code random} with the note that it is untrained. */
     String describe() {
-        return isRandom() ? model + " (untrained, rewards meaningless)" : model.toString();
+        return isRandom() ? model + " (untrained, rewards meaningless)" : model().toString();
     }
 
     boolean isRandom() {
-        return model.toString().equals(RANDOM) || model.toString().startsWith(RANDOM + ":");
+        return model != null && (model.toString().equals(RANDOM) || model.toString().startsWith(RANDOM + ":"));
     }
 
     /** The shape of {@code --model random[:SIZE]}, or null for a model directory. */
