@@ -54,8 +54,15 @@ final class LoopOptions {
     double divergenceTemperature;
 
     @Option(names = "--sampler", paramLabel = "KIND", defaultValue = "tree",
-            description = "tree (TreePO) or independent (the GRPO baseline). Default: ${DEFAULT-VALUE}.")
+            description = "tree (TreePO), independent (the GRPO baseline) or fr3e (FR3E: rollouts from the uncertain points of a "
+                    + "first-return trajectory, trained with the FR3E estimator). Default: ${DEFAULT-VALUE}.")
     String sampler;
+
+    @Option(names = "--fr3e-states", paramLabel = "K", defaultValue = "3",
+            description = "With --sampler fr3e: states cut from the first-return trajectory, before its K most uncertain tokens, "
+                    + "besides the prompt; --width is shared evenly over the K + 1 states (the trajectory counts as one of the "
+                    + "prompt's rollouts), so it must be a multiple of K + 1 giving at least 2 each. Default: ${DEFAULT-VALUE}.")
+    int fr3eStates;
 
     @Option(names = "--width", paramLabel = "N", defaultValue = "8", description = "Leaves per prompt. Default: ${DEFAULT-VALUE}.")
     int width;
@@ -117,7 +124,8 @@ final class LoopOptions {
     int ppoEpochs;
 
     @Option(names = "--estimator", paramLabel = "NAME", defaultValue = "TREE_AVERAGE",
-            description = "Advantage estimator: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE} (GRPO with --sampler independent).")
+            description = "Advantage estimator: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE} (GRPO with --sampler independent, "
+                    + "FR3E with --sampler fr3e, the only one that sampler takes).")
     Estimator estimator;
 
     @Option(names = "--max-staleness", paramLabel = "N", defaultValue = "4",
@@ -186,9 +194,30 @@ final class LoopOptions {
         }
         if (weightsDir != null && weightsDir.isBlank()) throw new ParameterException(spec.commandLine(), "--weights-dir must not be blank");
         try {
+            validateFr3e(spec.commandLine().getParseResult().hasMatchedOption("--estimator"));
             treeConfig();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /** FR3E's options in the command line's words; FR3E leaves and the FR3E estimator only go together. */
+    private void validateFr3e(boolean estimatorGiven) {
+        if (fr3eStates < 1) throw new IllegalArgumentException("--fr3e-states must be >= 1, got " + fr3eStates);
+        boolean fr3e = samplerKind() == SamplerKind.FR3E;
+        if (!fr3e && estimator == Estimator.FR3E) {
+            throw new IllegalArgumentException("--estimator FR3E needs --sampler fr3e: only its leaves carry FR3E states");
+        }
+        if (!fr3e) {
+            return;
+        }
+        if (estimatorGiven && estimator != Estimator.FR3E) {
+            throw new IllegalArgumentException("--estimator " + estimator + " does not fit --sampler fr3e, whose leaves are trained by FR3E");
+        }
+        int states = fr3eStates + 1;
+        if (width % states != 0 || width / states < 2) {
+            throw new IllegalArgumentException("--width " + width + " must be a multiple of --fr3e-states + 1 = " + states
+                    + " of at least 2 rollouts per state with --sampler fr3e");
         }
     }
 
@@ -205,6 +234,7 @@ final class LoopOptions {
                 .divergence(divergence.policy(divergenceTemperature))
                 .fallbackPoint(fallback)
                 .sampling(new SamplingConfig(temperature, 0, 1f))
+                .fr3eStates(fr3eStates)
                 .build();
     }
 
@@ -213,18 +243,29 @@ final class LoopOptions {
     }
 
     private TrainerSettings trainerSettings(ModelFiles.Model warmStart, byte[] version0) {
-        // GRPO's baseline is the independent sampler's natural estimator; keep an explicit choice otherwise.
-        Estimator chosen = samplerKind() == SamplerKind.INDEPENDENT && estimator == Estimator.TREE_AVERAGE ? Estimator.GRPO : estimator;
-        return new TrainerSettings(chosen, PpoConfig.defaults().withEpochs(ppoEpochs), maxStaleness, true, miniBatchLeaves,
+        return new TrainerSettings(chosenEstimator(), PpoConfig.defaults().withEpochs(ppoEpochs), maxStaleness, true, miniBatchLeaves,
                 TrainerConfig.defaults().withLearningRate(learningRate).withDecaySteps(lrDecaySteps), version0, treesPerStep, WEIGHT_CHUNK_BYTES, device,
                 warmStart.tokenizerFiles(), null);
+    }
+
+    /**
+     * GRPO's baseline is the independent sampler's natural estimator; FR3E's leaves take FR3E's alone
+     * ({@link #validate} refuses another explicit choice); an explicit choice stands otherwise.
+     */
+    Estimator chosenEstimator() {
+        return switch (samplerKind()) {
+            case INDEPENDENT -> estimator == Estimator.TREE_AVERAGE ? Estimator.GRPO : estimator;
+            case FR3E -> Estimator.FR3E;
+            case TREE -> estimator;
+        };
     }
 
     private SamplerKind samplerKind() {
         return switch (sampler) {
             case "tree" -> SamplerKind.TREE;
             case "independent" -> SamplerKind.INDEPENDENT;
-            default -> throw new IllegalArgumentException("--sampler must be tree or independent, got '" + sampler + "'");
+            case "fr3e" -> SamplerKind.FR3E;
+            default -> throw new IllegalArgumentException("--sampler must be tree, independent or fr3e, got '" + sampler + "'");
         };
     }
 

@@ -8,6 +8,9 @@ import io.treepo.policy.ModelConfig;
 import io.treepo.policy.ModelFiles;
 import io.treepo.policy.PolicyTrainer;
 import io.treepo.policy.TrainerConfig;
+import io.treepo.rollout.sampler.SamplerKind;
+import io.treepo.rollout.sampler.TreeConfig;
+import io.treepo.trainer.Estimator;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -60,6 +63,16 @@ class CommandLineTest {
             String shown = option.negatable() ? option.longestName().replaceFirst("^--", "--[no-]") : option.longestName();
             assertThat(run.out()).contains(shown);
         }
+    }
+
+    @Test
+    void fr3eSamplerSharesTheWidthOverItsStatesAndTrainsWithFr3e() {
+        DemoCommand demo = new DemoCommand();
+        new CommandLine(demo).parseArgs("--sampler", "fr3e", "--width", "12", "--fr3e-states", "2");
+        TreeConfig tree = demo.loop.treeConfig();
+        assertEquals(SamplerKind.FR3E, tree.kind());
+        assertEquals(4, tree.fr3eRollouts());
+        assertEquals(Estimator.FR3E, demo.loop.chosenEstimator());
     }
 
     @Test
@@ -163,6 +176,18 @@ class CommandLineTest {
                 org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "learning", "--ppo-epochs", "0"), "error: --ppo-epochs must be >= 1, got 0"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("demo", "--lr-decay-steps", "-1"), "error: --lr-decay-steps must be >= 0, got -1"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("demo", "--width", "0"), "error: width must be >= 1, got 0"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("demo", "--sampler", "fr3f"),
+                        "error: --sampler must be tree, independent or fr3e, got 'fr3f'"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("demo", "--sampler", "fr3e", "--fr3e-states", "0"),
+                        "error: --fr3e-states must be >= 1, got 0"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("demo", "--sampler", "fr3e", "--width", "6"),
+                        "error: --width 6 must be a multiple of --fr3e-states + 1 = 4 of at least 2 rollouts per state with --sampler fr3e"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("demo", "--sampler", "fr3e", "--width", "4"),
+                        "error: --width 4 must be a multiple of --fr3e-states + 1 = 4 of at least 2 rollouts per state with --sampler fr3e"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("demo", "--sampler", "fr3e", "--estimator", "TREE_AVERAGE"),
+                        "error: --estimator TREE_AVERAGE does not fit --sampler fr3e, whose leaves are trained by FR3E"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("demo", "--estimator", "FR3E"),
+                        "error: --estimator FR3E needs --sampler fr3e: only its leaves carry FR3E states"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "learning", "--report-dir", "/proc/no-such-place"),
                         "error: --report-dir: cannot create /proc/no-such-place"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "backlog", "--model", "random:huge"),

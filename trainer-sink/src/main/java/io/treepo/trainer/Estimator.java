@@ -5,7 +5,9 @@ public enum Estimator {
     TREE_AVERAGE,
     TREE_GROUP_SIZE,
     SEGMENT,
-    GRPO;
+    GRPO,
+    /** Needs leaves with FR3E state keys: the fr3e sampler's. */
+    FR3E;
 
     public AdvantageEstimator create() {
         return switch (this) {
@@ -13,6 +15,7 @@ public enum Estimator {
             case TREE_GROUP_SIZE -> AdvantageEstimator.tree(TreeAdvantage.Weighting.GROUP_SIZE);
             case SEGMENT -> AdvantageEstimator.segment(TreeAdvantage.Weighting.AVERAGE);
             case GRPO -> AdvantageEstimator.grpo();
+            case FR3E -> AdvantageEstimator.fr3e();
         };
     }
 }

@@ -12,6 +12,8 @@ import java.util.Map;
  * {@code a_k = r_k - mean(r)}, {@code V(S_j)} = share of its rollouts with {@code a_k > 0};
  * {@code dV_0 = 1 - V(S_0)}, {@code dV_j = V(S_j) - V(S_{j-1})}; {@code A_k = a_k * exp(-dV_j)}.
  * States whose rollouts all agree carry no signal: their leaves are dropped (not kept, advantage 0).
+ * So are those of a state whose predecessor has no rollouts in the group, as no {@code dV_j} exists
+ * for it: the loop trains a tree on what arrived when its window times out, and drops stale leaves.
  */
 final class Fr3eAdvantage implements AdvantageEstimator {
 
@@ -30,10 +32,11 @@ final class Fr3eAdvantage implements AdvantageEstimator {
             List<Advantages.LeafAdvantage> leaves = new ArrayList<>();
             for (GroupLeaf leaf : group.leaves()) {
                 StateKey key = leaf.state();
-                boolean signal = new LeafGroup(group.groupId(), states.get(key)).hasSignal();
+                Double change = valueChange(key, value);
+                boolean kept = change != null && new LeafGroup(group.groupId(), states.get(key)).hasSignal();
                 double a = leaf.reward() - mean.get(key);
-                double advantage = signal ? a * Math.exp(-valueChange(key, value, group.groupId())) : 0;
-                leaves.add(new Advantages.LeafAdvantage(TokenBroadcast.leafWide(leaf, advantage), signal));
+                double advantage = kept ? a * Math.exp(-change) : 0;
+                leaves.add(new Advantages.LeafAdvantage(TokenBroadcast.leafWide(leaf, advantage), kept));
             }
             out.add(new Advantages.GroupAdvantages(group.groupId(), !group.hasSignal(), leaves));
         }
@@ -52,16 +55,12 @@ final class Fr3eAdvantage implements AdvantageEstimator {
         return states;
     }
 
-    /** {@code dV_j}: how much reaching state j changed the share of successes. */
-    private static double valueChange(StateKey key, Map<StateKey, Double> value, String groupId) {
+    /** {@code dV_j}: how much reaching state j changed the share of successes; null when {@code S_{j-1}} has no rollouts. */
+    private static Double valueChange(StateKey key, Map<StateKey, Double> value) {
         if (key.state() == 0) {
             return 1 - value.get(key);
         }
-        StateKey previous = new StateKey(key.trajectory(), key.state() - 1);
-        Double before = value.get(previous);
-        if (before == null) {
-            throw new IllegalArgumentException("group " + groupId + ": FR3E state " + key + " has no rollouts for " + previous);
-        }
-        return value.get(key) - before;
+        Double before = value.get(new StateKey(key.trajectory(), key.state() - 1));
+        return before == null ? null : value.get(key) - before;
     }
 }

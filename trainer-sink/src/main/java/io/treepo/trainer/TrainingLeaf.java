@@ -3,6 +3,7 @@ package io.treepo.trainer;
 import io.treepo.policy.TrainSequence;
 import io.treepo.schemas.Leaf;
 import io.treepo.schemas.Segment;
+import io.treepo.trainer.GroupLeaf.StateKey;
 import java.util.List;
 
 /**
@@ -32,6 +33,8 @@ public record TrainingLeaf(TrainSequence sequence, float[] behaviourLogProbs, lo
         }
         int[] prompt = leaf.getPromptTokens().stream().mapToInt(Integer::intValue).toArray();
         int[] path = leaf.getNodePath().stream().mapToInt(Integer::intValue).toArray();
-        return new TrainingLeaf(new TrainSequence(prompt, response), logProbs, oldest, new GroupLeaf(path, lengths, leaf.getReward()));
+        // A tree has one first-return trajectory, so the tree id names it.
+        StateKey state = leaf.getFr3eState() >= 0 ? new StateKey(leaf.getTreeId(), leaf.getFr3eState()) : null;
+        return new TrainingLeaf(new TrainSequence(prompt, response), logProbs, oldest, new GroupLeaf(path, lengths, leaf.getReward(), state));
     }
 }

@@ -176,14 +176,18 @@ class AdvantageEstimatorTest {
     }
 
     @Test
-    void fr3eRefusesAStateWithoutItsPredecessor() {
+    void fr3eDropsAStateWhosePredecessorHasNoRollouts() {
+        // S_1's rollouts were lost (a window timeout, say): S_2 has no dV, S_0 is trained as usual.
         List<GroupLeaf> leaves = List.of(
-                new GroupLeaf(new int[] {1}, new int[] {1}, 1, new StateKey("t", 2)),
-                new GroupLeaf(new int[] {2}, new int[] {1}, 0, new StateKey("t", 2)));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> AdvantageEstimator.fr3e().estimate(List.of(new LeafGroup("p", leaves))));
-        assertEquals("group p: FR3E state StateKey[trajectory=t, state=2] has no rollouts for StateKey[trajectory=t, state=1]",
-                e.getMessage());
+                new GroupLeaf(new int[] {1}, new int[] {1}, 1, new StateKey("t", 0)),
+                new GroupLeaf(new int[] {2}, new int[] {1}, 0, new StateKey("t", 0)),
+                new GroupLeaf(new int[] {3}, new int[] {1}, 1, new StateKey("t", 2)),
+                new GroupLeaf(new int[] {4}, new int[] {1}, 0, new StateKey("t", 2)));
+        List<Advantages.LeafAdvantage> a = AdvantageEstimator.fr3e().estimate(List.of(new LeafGroup("p", leaves))).groups().get(0).leaves();
+        assertEquals(List.of(true, true, false, false), a.stream().map(Advantages.LeafAdvantage::kept).toList());
+        // a = 0.5, dV_0 = 1 - 0.5
+        assertTokens(repeat(0.5 * Math.exp(-0.5), 1), a.get(0).tokens());
+        assertTokens(repeat(0, 1), a.get(2).tokens());
     }
 
     @Test

@@ -91,4 +91,29 @@ class PolicyUpdaterTest {
             assertTrue(report.diagnostics().get(2).approxKl() > 0, "later passes see the policy the earlier ones moved");
         }
     }
+
+    @Test
+    void fr3eLeavesReachTheEstimatorKeyedByTreeAndState() {
+        TrainerConfig fast = new TrainerConfig(1e-3f, 0, 0f, 1f, 0.9f, 0.95f, 1e-8f, 0);
+        try (PolicyTrainer trainer = PolicyTrainer.create(ModelConfig.tiny(), fast, TOKENIZER, "cpu", 3)) {
+            // S_0 splits (kept), S_1 agrees (no signal: dropped), S_2 splits (kept); rows out of state order
+            String[] answers = {"4", "5", "4", "4", "5", "4"};
+            float[] rewards = {1, 0, 1, 1, 0, 1};
+            int[] states = {0, 0, 1, 2, 2, 1};
+            List<Leaf> leaves = new ArrayList<>();
+            for (int i = 0; i < answers.length; i++) {
+                leaves.add(Leaf.newBuilder(leaf(trainer, "traj", i, answers[i], rewards[i], 10)).setSampler("fr3e").setFr3eState(states[i]).build());
+            }
+            assertEquals(new GroupLeaf.StateKey("traj", 2), TrainingLeaf.of(leaves.get(3)).view().state());
+            assertEquals(null, TrainingLeaf.of(leaf(trainer, "tree", 0, "4", 1f, 10)).view().state(), "other samplers' leaves have no key");
+            UpdateConfig fr3e = new UpdateConfig(Estimator.FR3E.create(), PpoConfig.defaults(), new StalenessFilter(4), true, 64);
+
+            UpdateReport report = new PolicyUpdater(fr3e, trainer).update(List.of(tree("traj", leaves)), 10);
+
+            assertEquals(4, report.leavesTrained());
+            assertEquals(2, report.leavesDropped(), "S_1's two rollouts");
+            assertEquals(1, report.steps().size());
+            assertFalse(report.steps().get(0).skipped());
+        }
+    }
 }

@@ -35,6 +35,7 @@ public final class LeafRecords {
                 .setSegments(segments)
                 .setFinishReason(leaf.finishReason())
                 .setSampler(leaf.sampler().label())
+                .setFr3eState(leaf.fr3eState())
                 .build();
     }
 

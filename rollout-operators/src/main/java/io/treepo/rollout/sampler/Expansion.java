@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
-/** How a tree grows between rounds: the one place tree and independent sampling differ. */
+/** How a tree grows between rounds: the one place tree, independent and FR3E sampling differ. */
 interface Expansion {
 
     /** The first round's continuations (node ids, the prompt is 0). */
@@ -19,10 +19,19 @@ interface Expansion {
      */
     int[] next(PromptTree tree, List<Integer> active, int finishedThisRound, SplittableRandom random);
 
+    /**
+     * FR3E's state index of the path ending at {@code nodeId}, asked as it finishes (before it is
+     * recorded as a leaf); -1 for samplers without states.
+     */
+    default int state(PromptTree tree, int nodeId) {
+        return -1;
+    }
+
     static Expansion of(TreeConfig config) {
         return switch (config.kind()) {
             case TREE -> new TreeExpansion(config);
             case INDEPENDENT -> new IndependentExpansion(config.width());
+            case FR3E -> new Fr3eExpansion(config);
         };
     }
 

@@ -176,11 +176,12 @@ final class PromptTree {
         return out;
     }
 
-    SampledLeaf finish(int id, FinishReason reason, SamplerKind kind) {
+    /** @param fr3eState the FR3E state the path was sampled from, -1 for other samplers */
+    SampledLeaf finish(int id, FinishReason reason, SamplerKind kind, int fr3eState) {
         leaves.add(new TreeState.LeafRef(id, reason));
         List<SegmentNode> path = path(id);
         int[] nodePath = path.stream().mapToInt(SegmentNode::id).toArray();
-        return new SampledLeaf(treeId, promptId, leaves.size() - 1, -1, promptTokens(), nodePath, path, reason, kind);
+        return new SampledLeaf(treeId, promptId, leaves.size() - 1, -1, promptTokens(), nodePath, path, reason, kind, fr3eState);
     }
 
     /**

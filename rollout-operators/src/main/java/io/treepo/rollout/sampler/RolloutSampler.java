@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Grows many prompts' trees together, one segment per round (TREEPO.md sections 1 and 2). Each
+ * Grows many prompts' trees together, one segment per round (TREEPO.md sections 1 to 3). Each
  * {@link #round()} decodes one segment for every active path of every tree in ONE decoder call,
  * classifies the paths, hands out the leaves that finished, and plans the next round. Finished paths
  * cost nothing from then on; a node's cache is released as soon as nothing can extend it again.
@@ -115,7 +115,7 @@ public final class RolloutSampler {
             if (reason == null) {
                 outcome.active.add(node.id());
             } else {
-                outcome.finished.add(tree.finish(node.id(), reason, config.kind()));
+                outcome.finished.add(tree.finish(node.id(), reason, config.kind(), expansion.state(tree, node.id())));
             }
         }
 

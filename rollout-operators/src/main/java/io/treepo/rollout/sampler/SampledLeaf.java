@@ -12,6 +12,8 @@ import java.util.function.Function;
  * @param nodePath ids of the path's nodes within the tree, first segment to last (prompt excluded):
  *     leaves that share a prefix of it share those segments, which is what tree advantages group by
  * @param segments the path's segments, each with its tokens, behaviour log-probs, entropies and version
+ * @param fr3eState FR3E only: the state {@code S_j} the leaf was sampled from (0 is the prompt; the
+ *     tree is the first-return trajectory); -1 for the other samplers
  */
 public record SampledLeaf(
         String treeId,
@@ -22,7 +24,8 @@ public record SampledLeaf(
         int[] nodePath,
         List<SegmentNode> segments,
         FinishReason finishReason,
-        SamplerKind sampler) {
+        SamplerKind sampler,
+        int fr3eState) {
 
     public SampledLeaf {
         segments = List.copyOf(segments);
@@ -59,7 +62,7 @@ public record SampledLeaf(
     }
 
     SampledLeaf withLeavesInTree(int total) {
-        return new SampledLeaf(treeId, promptId, leafIndex, total, promptTokens, nodePath, segments, finishReason, sampler);
+        return new SampledLeaf(treeId, promptId, leafIndex, total, promptTokens, nodePath, segments, finishReason, sampler, fr3eState);
     }
 
     private float[] concat(Function<SegmentNode, float[]> field) {

@@ -16,7 +16,7 @@ import io.treepo.policy.SamplingConfig;
  *         .build();
  * }</pre>
  *
- * @param kind tree or independent sampling; the independent sampler ignores the branching options
+ * @param kind tree, independent or FR3E sampling; the independent and FR3E samplers ignore the branching options
  * @param segmentTokens tokens decoded per node (paper: 512)
  * @param maxDepth segments on a path at most (paper: 14)
  * @param maxResponseTokens response length cap
@@ -29,6 +29,9 @@ import io.treepo.policy.SamplingConfig;
  * @param fallbackCandidates which leaves a fallback may cut
  * @param repetition the degenerate-segment rule
  * @param sampling how tokens are drawn
+ * @param fr3eStates FR3E's K: states cut from the first-return trajectory besides the prompt; the
+ *     width is shared evenly over the K + 1 states ({@link #fr3eRollouts()} each), so it must be a
+ *     multiple of K + 1. Only the FR3E sampler reads it
  */
 public record TreeConfig(
         SamplerKind kind,
@@ -43,7 +46,8 @@ public record TreeConfig(
         FallbackPoint fallbackPoint,
         FallbackCandidates fallbackCandidates,
         RepetitionRule repetition,
-        SamplingConfig sampling) implements Serializable {
+        SamplingConfig sampling,
+        int fr3eStates) implements Serializable {
 
     public TreeConfig {
         require(kind != null, "kind is required");
@@ -63,6 +67,19 @@ public record TreeConfig(
         require(fallbackCandidates != null, "fallbackCandidates is required");
         require(repetition != null, "repetition is required");
         require(sampling != null, "sampling is required");
+        require(fr3eStates >= 1, "fr3eStates must be >= 1, got " + fr3eStates);
+        if (kind == SamplerKind.FR3E) {
+            require(width % (fr3eStates + 1) == 0,
+                    "width " + width + " must be a multiple of fr3eStates + 1 = " + (fr3eStates + 1) + " (rollouts per state)");
+            // With one rollout a state's baseline is its own reward: every advantage would be 0.
+            require(width / (fr3eStates + 1) >= 2,
+                    "width " + width + " gives each of fr3eStates + 1 = " + (fr3eStates + 1) + " states fewer than 2 rollouts");
+        }
+    }
+
+    /** FR3E's n: rollouts per state, the first-return trajectory counting as one of the prompt's. */
+    public int fr3eRollouts() {
+        return width / (fr3eStates + 1);
     }
 
     public static Builder builder() {
@@ -75,7 +92,7 @@ public record TreeConfig(
                 .kind(kind).segmentTokens(segmentTokens).maxDepth(maxDepth).maxResponseTokens(maxResponseTokens)
                 .width(width).firstDivergence(firstDivergenceMin, firstDivergenceMax).branch(branch)
                 .divergence(divergence).fallbackPoint(fallbackPoint).fallbackCandidates(fallbackCandidates)
-                .repetition(repetition).sampling(sampling);
+                .repetition(repetition).sampling(sampling).fr3eStates(fr3eStates);
     }
 
     private static void require(boolean condition, String message) {
@@ -99,6 +116,7 @@ public record TreeConfig(
         private FallbackCandidates fallbackCandidates = FallbackCandidates.GOOD_QUALITY;
         private RepetitionRule repetition = RepetitionRule.PAPER;
         private SamplingConfig sampling = SamplingConfig.standard();
+        private int fr3eStates = 3;
 
         private Builder() {}
 
@@ -113,6 +131,7 @@ public record TreeConfig(
         public Builder fallbackCandidates(FallbackCandidates candidates) { this.fallbackCandidates = candidates; return this; }
         public Builder repetition(RepetitionRule repetition) { this.repetition = repetition; return this; }
         public Builder sampling(SamplingConfig sampling) { this.sampling = sampling; return this; }
+        public Builder fr3eStates(int fr3eStates) { this.fr3eStates = fr3eStates; return this; }
 
         /** A fixed first divergence. */
         public Builder firstDivergence(int paths) {
@@ -128,7 +147,7 @@ public record TreeConfig(
 
         public TreeConfig build() {
             return new TreeConfig(kind, segmentTokens, maxDepth, maxResponseTokens, width, firstDivergenceMin,
-                    firstDivergenceMax, branch, divergence, fallbackPoint, fallbackCandidates, repetition, sampling);
+                    firstDivergenceMax, branch, divergence, fallbackPoint, fallbackCandidates, repetition, sampling, fr3eStates);
         }
     }
 }

@@ -18,7 +18,7 @@ class LeafRecordsTest {
                 new float[] {0.1f, 0.2f}, 7);
         SegmentNode second = new SegmentNode(4, 1, 2, 1, false, 3, new int[] {0}, new float[] {-0.25f}, new float[] {0.3f}, 8);
         SampledLeaf leaf = new SampledLeaf("tree", "prompt", 2, 5, new int[] {9, 9}, new int[] {1, 4},
-                List.of(first, second), FinishReason.EOS, SamplerKind.TREE);
+                List.of(first, second), FinishReason.EOS, SamplerKind.TREE, -1);
         Leaf avro = LeafRecords.toRecord(leaf, Prompt.newBuilder().setId("prompt").setTask("arithmetic").setText("Q: 6*7=?").setReference("42").build());
         assertEquals("tree", avro.getTreeId());
         assertEquals("42", avro.getReference());
@@ -31,5 +31,16 @@ class LeafRecordsTest {
         assertEquals(8L, avro.getSegments().get(1).getPolicyVersion());
         assertEquals(List.of(0), avro.getSegments().get(1).getTokens());
         assertEquals(null, avro.getReward());
+        assertEquals(-1, avro.getFr3eState());
+    }
+
+    @Test
+    void carriesTheFr3eState() {
+        SegmentNode only = new SegmentNode(3, 2, 1, 1, false, 3, new int[] {0}, new float[] {-0.1f}, new float[] {0.4f}, 1);
+        SampledLeaf leaf = new SampledLeaf("tree", "prompt", 4, -1, new int[] {9}, new int[] {3}, List.of(only), FinishReason.EOS,
+                SamplerKind.FR3E, 2);
+        Leaf avro = LeafRecords.toRecord(leaf, Prompt.newBuilder().setId("prompt").setTask("echo").setText("Say 5").setReference("5").build());
+        assertEquals("fr3e", avro.getSampler());
+        assertEquals(2, avro.getFr3eState());
     }
 }

@@ -21,7 +21,12 @@ class TreeConfigTest {
                 Arguments.of((UnaryOperator<TreeConfig.Builder>) b -> b.firstDivergence(5, 3), "firstDivergence range is empty: [5, 3]"),
                 Arguments.of((UnaryOperator<TreeConfig.Builder>) b -> b.width(4).firstDivergence(2, 8),
                         "firstDivergence upper bound 8 exceeds width 4"),
-                Arguments.of((UnaryOperator<TreeConfig.Builder>) b -> b.divergence(null), "divergence is required"));
+                Arguments.of((UnaryOperator<TreeConfig.Builder>) b -> b.divergence(null), "divergence is required"),
+                Arguments.of((UnaryOperator<TreeConfig.Builder>) b -> b.fr3eStates(0), "fr3eStates must be >= 1, got 0"),
+                Arguments.of((UnaryOperator<TreeConfig.Builder>) b -> b.kind(SamplerKind.FR3E).width(10).fr3eStates(3),
+                        "width 10 must be a multiple of fr3eStates + 1 = 4 (rollouts per state)"),
+                Arguments.of((UnaryOperator<TreeConfig.Builder>) b -> b.kind(SamplerKind.FR3E).width(4).fr3eStates(3),
+                        "width 4 gives each of fr3eStates + 1 = 4 states fewer than 2 rollouts"));
     }
 
     @ParameterizedTest
