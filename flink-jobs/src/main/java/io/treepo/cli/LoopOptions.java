@@ -17,7 +17,9 @@ import io.treepo.trainer.Estimator;
 import io.treepo.trainer.PpoConfig;
 import io.treepo.trainer.operator.TrainerSettings;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Properties;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -116,8 +118,8 @@ final class LoopOptions {
             description = "Passes over each training batch (TreePO: 1); 4 lost accuracy in `bench learning` (BENCHMARKS.md). Default: ${DEFAULT-VALUE}.")
     int ppoEpochs;
 
-    @Option(names = "--estimator", paramLabel = "NAME", defaultValue = "TREE_AVERAGE",
-            description = "Advantage estimator: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE} (GRPO with --sampler independent).")
+    @Option(names = "--estimator", paramLabel = "NAME",
+            description = "Advantage estimator: ${COMPLETION-CANDIDATES}. Default: the sampler's own (TREE_AVERAGE for tree, GRPO for independent).")
     Estimator estimator;
 
     @Option(names = "--max-staleness", paramLabel = "N", defaultValue = "4",
@@ -213,18 +215,31 @@ final class LoopOptions {
     }
 
     private TrainerSettings trainerSettings(ModelFiles.Model warmStart, byte[] version0) {
-        // GRPO's baseline is the independent sampler's natural estimator; keep an explicit choice otherwise.
-        Estimator chosen = samplerKind() == SamplerKind.INDEPENDENT && estimator == Estimator.TREE_AVERAGE ? Estimator.GRPO : estimator;
+        Estimator chosen = estimator != null ? estimator : pairedEstimator(samplerKind());
         return new TrainerSettings(chosen, PpoConfig.defaults().withEpochs(ppoEpochs), maxStaleness, true, miniBatchLeaves,
                 TrainerConfig.defaults().withLearningRate(learningRate).withDecaySteps(lrDecaySteps), version0, treesPerStep, WEIGHT_CHUNK_BYTES, device,
                 warmStart.tokenizerFiles(), null);
     }
 
     private SamplerKind samplerKind() {
-        return switch (sampler) {
-            case "tree" -> SamplerKind.TREE;
-            case "independent" -> SamplerKind.INDEPENDENT;
-            default -> throw new IllegalArgumentException("--sampler must be tree or independent, got '" + sampler + "'");
+        return samplerKind("--sampler", sampler);
+    }
+
+    /** The sampler named {@code name} (its {@link SamplerKind#label}); the message names {@code option}. */
+    static SamplerKind samplerKind(String option, String name) {
+        return Arrays.stream(SamplerKind.values()).filter(k -> k.label().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(option + " must be one of " + Arrays.stream(SamplerKind.values())
+                        .map(SamplerKind::label).collect(Collectors.joining(", ")) + ", got '" + name + "'"));
+    }
+
+    /**
+     * The advantage estimator each sampler trains with unless {@code --estimator} says otherwise, and the one
+     * {@code compare} pairs it with: the only place that pairs them, so a new sampler adds its case here.
+     */
+    static Estimator pairedEstimator(SamplerKind kind) {
+        return switch (kind) {
+            case TREE -> Estimator.TREE_AVERAGE;
+            case INDEPENDENT -> Estimator.GRPO; // GRPO's group baseline: the independent sampler's leaves share only the prompt
         };
     }
 

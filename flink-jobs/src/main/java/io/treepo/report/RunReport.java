@@ -1,18 +1,21 @@
 package io.treepo.report;
 
 import io.treepo.schemas.MetricsRecord;
+import java.awt.Color;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -54,6 +57,9 @@ public final class RunReport implements AutoCloseable {
 
     /** One line of a chart. */
     public record Series(String name, double[] xs, double[] ys) {}
+
+    /** Several runs' line: the mean at each x, drawn over a shaded band from min to max. */
+    public record Band(String name, double[] xs, double[] mean, double[] min, double[] max) {}
 
     public RunReport(Path dir, long startMs) throws IOException {
         this.dir = dir;
@@ -283,6 +289,46 @@ public final class RunReport implements AutoCloseable {
         }
         for (Series s : series) {
             chart.addSeries(s.name(), s.xs(), s.ys()).setMarker(s.xs().length > 40 ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
+        }
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        return file;
+    }
+
+    /**
+     * A PNG chart of bands, each its mean line over its min..max range shaded in the line's colour (no
+     * band where min and max agree everywhere: a single run). Axes as {@link #lineChart}. Returns the file.
+     */
+    public static Path bandChart(Path file, String title, String xTitle, String yTitle, List<Band> bands) throws IOException {
+        XYChart chart = new XYChartBuilder().width(900).height(500).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        chart.getStyler().setLegendVisible(true);
+        if (yTitle.equals("share") || yTitle.contains("accuracy")) {
+            chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
+        }
+        Color[] palette = chart.getStyler().getSeriesColors();
+        for (int i = 0; i < bands.size(); i++) {
+            Band b = bands.get(i);
+            Color color = palette[i % palette.length];
+            if (!Arrays.equals(b.min(), b.max())) {
+                // the band's outline: along the maxima, then back along the minima
+                int n = b.xs().length;
+                double[] xs = new double[2 * n];
+                double[] ys = new double[2 * n];
+                for (int j = 0; j < n; j++) {
+                    xs[j] = b.xs()[j];
+                    ys[j] = b.max()[j];
+                    xs[2 * n - 1 - j] = b.xs()[j];
+                    ys[2 * n - 1 - j] = b.min()[j];
+                }
+                XYSeries band = chart.addSeries(b.name() + ", min..max", xs, ys);
+                band.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
+                band.setMarker(SeriesMarkers.NONE);
+                band.setFillColor(new Color(color.getRed(), color.getGreen(), color.getBlue(), 60));
+                band.setLineColor(new Color(0, 0, 0, 0));
+            }
+            XYSeries mean = chart.addSeries(b.name() + ", mean", b.xs(), b.mean());
+            mean.setMarker(b.xs().length > 40 ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
+            mean.setLineColor(color);
+            mean.setMarkerColor(color);
         }
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
         return file;

@@ -76,4 +76,13 @@ class RunReportTest {
         assertThat(RunReport.trailingMean(new double[] {1, 3, 5, 7, 9}, 2)).containsExactly(1, 2, 4, 6, 8);
         assertThat(RunReport.trailingMean(new double[] {0, 0, 1, 1}, 10)).containsExactly(0, 0, 1.0 / 3, 0.5);
     }
+
+    @Test
+    void aBandChartDrawsMeanLinesOverShadedRanges(@TempDir Path dir) throws Exception {
+        double[] xs = {0, 100, 200};
+        Path file = RunReport.bandChart(dir.resolve("band.png"), "Held-out accuracy", "sampled response tokens", "held-out accuracy", List.of(
+                new RunReport.Band("two runs", xs, new double[] {0.5, 0.6, 0.7}, new double[] {0.5, 0.55, 0.6}, new double[] {0.5, 0.65, 0.8}),
+                new RunReport.Band("one run", xs, new double[] {0.5, 0.5, 0.6}, new double[] {0.5, 0.5, 0.6}, new double[] {0.5, 0.5, 0.6})));
+        assertThat(Files.size(file)).isGreaterThan(1000);
+    }
 }
