@@ -236,7 +236,7 @@ public final class BenchLearningCommand implements Callable<Integer> {
             Leaf leaf = LeafRecords.toRecord(sampled, prompt);
             RewardRule.Reward reward = rule.score(task, RewardFunction.responseText(leaf, tokenizer), prompt.getReference());
             batch.countLeaf(reward);
-            return Leaf.newBuilder(leaf).setReward((float) reward.reward()).setExtractedAnswer(reward.extractedAnswer()).build();
+            return Leaf.newBuilder(leaf).setReward((float) reward.reward()).setExtractedAnswer(reward.extractedAnswer()).setWorked(reward.worked()).build();
         }
 
         private double evaluate(DjlSegmentDecoder decoder, int update) {

@@ -6,7 +6,6 @@ import io.treepo.policy.EncodedWeights;
 import io.treepo.policy.ModelFiles;
 import io.treepo.policy.SamplingConfig;
 import io.treepo.policy.Tokenizer;
-import io.treepo.tasks.StrategyArithmeticTask;
 import io.treepo.tasks.Task;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -91,8 +90,8 @@ public final class EvalCommand implements Callable<Integer> {
         } else {
             out.printf(Locale.ROOT, "%s: %d/%d correct (%.1f%%), answered %d, mean response %.1f tokens, %s sampling, %.1fs%n",
                     task, r.correct(), (long) r.n() * r.samples(), 100 * r.accuracy(), r.answered(), r.meanTokens(), sampling, r.seconds());
-            if (source instanceof StrategyArithmeticTask) {
-                int all = r.n() * r.samples();
+            if (r.styled() > 0) {
+                int all = r.styled();
                 out.printf(Locale.ROOT, "worked step by step: %d of %d responses, %d right (%.0f%%); answered at once: %d, %d right (%.0f%%)%n",
                         r.worked(), all, r.workedCorrect(), percent(r.workedCorrect(), r.worked()),
                         all - r.worked(), r.correct() - r.workedCorrect(), percent(r.correct() - r.workedCorrect(), all - r.worked()));

@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class HeldOutEvaluator implements AutoCloseable {
 
-    /** One measurement. */
-    record Point(long version, double accuracy, int prompts, long atMs) {}
+    /** One measurement; {@code workedShare} is NaN for a task that does not tell worked responses ({@link Task#worked}). */
+    record Point(long version, double accuracy, double workedShare, int prompts, long atMs) {}
 
     interface Listener {
         void accept(Point point);
@@ -97,7 +97,7 @@ final class HeldOutEvaluator implements AutoCloseable {
     private void score(long version) {
         TaskEvaluation.Result r = TaskEvaluation.run(decoder, tokenizer, task, prompts, seed, SamplingConfig.greedy(), 200);
         lastScored = version;
-        listener.accept(new Point(version, r.accuracy(), prompts, System.currentTimeMillis()));
+        listener.accept(new Point(version, r.accuracy(), r.workedShare(), prompts, System.currentTimeMillis()));
     }
 
     /** Stops following, then scores the newest version seen if it was not scored yet. */

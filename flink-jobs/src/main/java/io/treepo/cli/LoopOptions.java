@@ -17,7 +17,9 @@ import io.treepo.trainer.Estimator;
 import io.treepo.trainer.PpoConfig;
 import io.treepo.trainer.operator.TrainerSettings;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Properties;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -123,9 +125,9 @@ final class LoopOptions {
             description = "Passes over each training batch (TreePO: 1); 4 lost accuracy in `bench learning` (BENCHMARKS.md). Default: ${DEFAULT-VALUE}.")
     int ppoEpochs;
 
-    @Option(names = "--estimator", paramLabel = "NAME", defaultValue = "TREE_AVERAGE",
-            description = "Advantage estimator: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE} (GRPO with --sampler independent, "
-                    + "FR3E with --sampler fr3e, the only one that sampler takes).")
+    @Option(names = "--estimator", paramLabel = "NAME",
+            description = "Advantage estimator: ${COMPLETION-CANDIDATES}. Default: the sampler's own (TREE_AVERAGE for tree, GRPO for "
+                    + "independent, FR3E for fr3e, the only one that sampler takes).")
     Estimator estimator;
 
     @Option(names = "--max-staleness", paramLabel = "N", defaultValue = "4",
@@ -248,24 +250,31 @@ final class LoopOptions {
                 warmStart.tokenizerFiles(), null);
     }
 
-    /**
-     * GRPO's baseline is the independent sampler's natural estimator; FR3E's leaves take FR3E's alone
-     * ({@link #validate} refuses another explicit choice); an explicit choice stands otherwise.
-     */
-    Estimator chosenEstimator() {
-        return switch (samplerKind()) {
-            case INDEPENDENT -> estimator == Estimator.TREE_AVERAGE ? Estimator.GRPO : estimator;
-            case FR3E -> Estimator.FR3E;
-            case TREE -> estimator;
-        };
+    private SamplerKind samplerKind() {
+        return samplerKind("--sampler", sampler);
     }
 
-    private SamplerKind samplerKind() {
-        return switch (sampler) {
-            case "tree" -> SamplerKind.TREE;
-            case "independent" -> SamplerKind.INDEPENDENT;
-            case "fr3e" -> SamplerKind.FR3E;
-            default -> throw new IllegalArgumentException("--sampler must be tree, independent or fr3e, got '" + sampler + "'");
+    /** The sampler named {@code name} (its {@link SamplerKind#label}); the message names {@code option}. */
+    static SamplerKind samplerKind(String option, String name) {
+        return Arrays.stream(SamplerKind.values()).filter(k -> k.label().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(option + " must be one of " + Arrays.stream(SamplerKind.values())
+                        .map(SamplerKind::label).collect(Collectors.joining(", ")) + ", got '" + name + "'"));
+    }
+
+    /** {@code --estimator}, or the sampler's own. */
+    Estimator chosenEstimator() {
+        return estimator != null ? estimator : pairedEstimator(samplerKind());
+    }
+
+    /**
+     * The advantage estimator each sampler trains with unless {@code --estimator} says otherwise, and the one
+     * {@code compare} pairs it with: the only place that pairs them, so a new sampler adds its case here.
+     */
+    static Estimator pairedEstimator(SamplerKind kind) {
+        return switch (kind) {
+            case TREE -> Estimator.TREE_AVERAGE;
+            case INDEPENDENT -> Estimator.GRPO; // GRPO's group baseline: the independent sampler's leaves share only the prompt
+            case FR3E -> Estimator.FR3E; // its leaves carry (trajectory, state) keys, which only FR3E's advantage reads
         };
     }
 

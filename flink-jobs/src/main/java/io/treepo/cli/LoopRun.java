@@ -82,12 +82,13 @@ record LoopRun(
                         new HeldOutEvaluator.Listener() {
                             @Override
                             public void accept(HeldOutEvaluator.Point p) {
-                                report.addHeldOut(p.version(), p.accuracy(), p.atMs());
+                                report.addHeldOut(p.version(), p.accuracy(), p.workedShare(), p.atMs());
                                 // to the metrics topic, where the job shows it as its heldOutAccuracy metric
                                 heldOutPoints.send(new ProducerRecord<>(Topics.DEFAULT_METRICS,
                                         HeldOutAccuracy.record(p.version(), p.accuracy(), p.prompts(), p.atMs())));
-                                out.printf(Locale.ROOT, "held-out accuracy of version %d: %.1f%% (%d greedy problems)%n",
-                                        p.version(), 100 * p.accuracy(), p.prompts());
+                                out.printf(Locale.ROOT, "held-out accuracy of version %d: %.1f%% (%d greedy problems)%s%n",
+                                        p.version(), 100 * p.accuracy(), p.prompts(), Double.isNaN(p.workedShare()) ? ""
+                                                : String.format(Locale.ROOT, ", %.1f%% worked step by step", 100 * p.workedShare()));
                                 out.flush();
                             }
 
@@ -197,10 +198,12 @@ record LoopRun(
                     double seconds = (recent.getLast()[0] - recent.getFirst()[0]) / 1000.0;
                     double tokens = recent.stream().skip(1).mapToDouble(r -> r[1]).sum();
                     double tokensPerSecond = recent.size() < 2 || seconds <= 0 ? Double.NaN : tokens / seconds;
-                    out.printf(Locale.ROOT, "batch %4d  step %4d  version %4d  reward %.3f  accuracy %.3f  loss %+.4f  sampled tok/s %6.0f  stale %d  backlog %d%n",
+                    double worked = v.getOrDefault("worked_share", Double.NaN);
+                    out.printf(Locale.ROOT, "batch %4d  step %4d  version %4d  reward %.3f  accuracy %.3f%s  loss %+.4f  sampled tok/s %6.0f  stale %d  backlog %d%n",
                             report.steps(), m.getStep(), m.getPolicyVersion(), v.getOrDefault("reward_mean", Double.NaN),
-                            v.getOrDefault("accuracy", Double.NaN), v.getOrDefault("loss", Double.NaN),
-                            tokensPerSecond, v.getOrDefault("staleness", 0.0).longValue(),
+                            v.getOrDefault("accuracy", Double.NaN),
+                            Double.isNaN(worked) ? "" : String.format(Locale.ROOT, "  worked %.3f", worked), // tasks that tell only
+                            v.getOrDefault("loss", Double.NaN), tokensPerSecond, v.getOrDefault("staleness", 0.0).longValue(),
                             produced.get() - trained.get());
                     out.flush();
                 }

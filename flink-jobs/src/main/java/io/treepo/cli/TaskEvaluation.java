@@ -4,7 +4,6 @@ import io.treepo.policy.ResponseGenerator;
 import io.treepo.policy.SamplingConfig;
 import io.treepo.policy.SegmentDecoder;
 import io.treepo.policy.Tokenizer;
-import io.treepo.tasks.StrategyArithmeticTask;
 import io.treepo.tasks.Task;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,10 +18,12 @@ final class TaskEvaluation {
      * @param solved problems with at least one response of reward 1
      * @param answered responses in which an answer was found
      * @param meanTokens mean response length in tokens
-     * @param worked responses that work step by step ({@link StrategyArithmeticTask#isWorked}); the rest answer at once
+     * @param styled responses whose task tells whether they work step by step ({@link Task#worked}): all of them on
+     *     strategy-arithmetic, none elsewhere
+     * @param worked responses that work step by step; the rest of {@code styled} answer at once
      * @param workedCorrect right responses among {@code worked}
      */
-    record Result(int n, int samples, int correct, int solved, int answered, double meanTokens, int worked, int workedCorrect,
+    record Result(int n, int samples, int correct, int solved, int answered, double meanTokens, int styled, int worked, int workedCorrect,
             double seconds, String example) {
         /** Share of responses that are right: pass@1. */
         double accuracy() {
@@ -32,6 +33,11 @@ final class TaskEvaluation {
         /** Share of problems with a right response among their {@code samples}: pass@samples. */
         double solvedShare() {
             return n == 0 ? 0 : (double) solved / n;
+        }
+
+        /** Share of worked responses among those whose task tells; NaN when the task does not. */
+        double workedShare() {
+            return styled == 0 ? Double.NaN : (double) worked / styled;
         }
     }
 
@@ -61,6 +67,7 @@ final class TaskEvaluation {
         int correct = 0;
         int solved = 0;
         int answered = 0;
+        int styled = 0;
         int worked = 0;
         int workedCorrect = 0;
         long tokens = 0;
@@ -74,9 +81,13 @@ final class TaskEvaluation {
                     correct++;
                     any = true;
                 }
-                if (StrategyArithmeticTask.isWorked(response.text())) {
-                    worked++;
-                    if (right) workedCorrect++;
+                Boolean isWorked = task.worked(response.text()).orElse(null);
+                if (isWorked != null) {
+                    styled++;
+                    if (isWorked) {
+                        worked++;
+                        if (right) workedCorrect++;
+                    }
                 }
                 if (score.hasAnswer()) answered++;
                 tokens += response.tokens().length;
@@ -84,7 +95,7 @@ final class TaskEvaluation {
             if (any) solved++;
         }
         String example = n == 0 ? "" : prompts.get(0) + responses.get(0).text();
-        return new Result(n, samples, correct, solved, answered, n == 0 ? 0 : (double) tokens / ((long) n * samples), worked, workedCorrect,
+        return new Result(n, samples, correct, solved, answered, n == 0 ? 0 : (double) tokens / ((long) n * samples), styled, worked, workedCorrect,
                 (System.nanoTime() - start) / 1e9, example);
     }
 }

@@ -114,7 +114,7 @@ class DemoITCase {
         assertThat(csv).hasSizeGreaterThan(1);
         assertThat(run.out()).contains("held-out accuracy of version 0:");
         List<String> heldOut = Files.readAllLines(report.resolve("heldout.csv"));
-        assertThat(heldOut.get(0)).isEqualTo("version,time_s,cumulative_sampled_tokens,heldout_accuracy");
+        assertThat(heldOut.get(0)).isEqualTo("version,time_s,cumulative_sampled_tokens,heldout_accuracy,heldout_worked_share");
         assertThat(heldOut.get(1)).as("the warm start is scored first").startsWith("0,");
         for (String plot : List.of("reward_vs_step.png", "reward_vs_tokens.png", "entropy_vs_step.png", "heldout_vs_step.png", "heldout_vs_tokens.png")) {
             assertThat(Files.size(report.resolve(plot))).as(plot).isGreaterThan(1000);

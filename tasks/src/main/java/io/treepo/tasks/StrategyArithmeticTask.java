@@ -1,6 +1,7 @@
 package io.treepo.tasks;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Arithmetic whose warm-start corpus mixes two ways of answering the same kind of problem, with
@@ -53,6 +54,11 @@ public final class StrategyArithmeticTask implements Task {
     public static boolean isWorked(String response) {
         int answer = response.indexOf("A:");
         return answer > 0 && response.substring(0, answer).contains("\n");
+    }
+
+    @Override
+    public Optional<Boolean> worked(String response) {
+        return Optional.of(isWorked(response));
     }
 
     /** A seed's style, by a mix of its bits independent of how {@link Splits} draws the expression. */

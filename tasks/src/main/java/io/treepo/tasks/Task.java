@@ -1,5 +1,7 @@
 package io.treepo.tasks;
 
+import java.util.Optional;
+
 /**
  * A verifiable task: makes prompts with reference answers and scores responses against them.
  * Implementations are immutable and thread-safe, and know nothing of Flink or Kafka.
@@ -34,6 +36,15 @@ public interface Task {
     /** Whether the response so far states a final answer: the tree sampler's "answer found" check. */
     default boolean answerFound(String partialResponse) {
         return extractAnswer(partialResponse) != null;
+    }
+
+    /**
+     * Whether a response works step by step rather than answering at once, for a task whose
+     * responses may take either way (strategy-arithmetic); empty for a task without that choice.
+     * The loop reports the share of worked responses, sampled and held-out, from this.
+     */
+    default Optional<Boolean> worked(String response) {
+        return Optional.empty();
     }
 
     /** Which side of the train / held-out partition a problem comes from. */

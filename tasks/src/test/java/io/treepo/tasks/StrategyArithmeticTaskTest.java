@@ -10,6 +10,7 @@ import io.treepo.tasks.Task.Split;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -68,5 +69,12 @@ class StrategyArithmeticTaskTest {
         assertTrue(StrategyArithmeticTask.isWorked("3*4=12, 7+12-5\n7+12=19\nA: 19"));
         assertFalse(StrategyArithmeticTask.isWorked("A: 19"));
         assertFalse(StrategyArithmeticTask.isWorked("3*4=12"));
+    }
+
+    @Test
+    void onlyTheStrategyTaskTellsWhetherAResponseIsWorked() {
+        assertEquals(Optional.of(true), task.worked("7+12=19\nA: 19"));
+        assertEquals(Optional.of(false), task.worked("A: 19"));
+        assertEquals(Optional.empty(), arithmetic.worked("7+12=19\nA: 19"));
     }
 }

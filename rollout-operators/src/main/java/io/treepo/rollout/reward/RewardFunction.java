@@ -94,8 +94,8 @@ public final class RewardFunction extends RichAsyncFunction<Leaf, Leaf> {
         if (reward.rightAnswerWrongWork()) {
             wrongWork.inc();
         }
-        return withReward(leaf, (float) reward.reward(), reward.extractedAnswer(),
-                rule.checkWork() && reward.rightAnswerWrongWork() ? "right answer, wrong work" : null);
+        return Leaf.newBuilder(withReward(leaf, (float) reward.reward(), reward.extractedAnswer(),
+                rule.checkWork() && reward.rightAnswerWrongWork() ? "right answer, wrong work" : null)).setWorked(reward.worked()).build();
     }
 
     /** The text of a leaf's response: every segment's tokens in order, special tokens dropped. */

@@ -21,12 +21,14 @@ public record RewardRule(boolean checkWork) implements Serializable {
      * @param reward in [0, 1]
      * @param extractedAnswer what the verifier read as the answer, or null
      * @param rightAnswerWrongWork the answer is right but a worked step is not (whether or not it was checked)
+     * @param worked whether the response works step by step, for a task that tells ({@link Task#worked}); null otherwise.
+     *     Not part of the reward: the loop reports the share of worked responses
      */
-    public record Reward(double reward, String extractedAnswer, boolean rightAnswerWrongWork) {}
+    public record Reward(double reward, String extractedAnswer, boolean rightAnswerWrongWork, Boolean worked) {}
 
     public Reward score(Task task, String response, String reference) {
         Task.Score score = task.score(response, reference);
         boolean wrongWork = score.reward() >= 1 && task instanceof ArithmeticTask && !ArithmeticTask.workIsValid(response);
-        return new Reward(checkWork && wrongWork ? 0 : score.reward(), score.extractedAnswer(), wrongWork);
+        return new Reward(checkWork && wrongWork ? 0 : score.reward(), score.extractedAnswer(), wrongWork, task.worked(response).orElse(null));
     }
 }

@@ -2,6 +2,7 @@ package io.treepo.rollout.reward;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.treepo.tasks.Task;
@@ -40,5 +41,13 @@ class RewardRuleTest {
         RewardRule.Reward reward = new RewardRule(true).score(echo, p.solution(), p.reference());
         assertEquals(1.0, reward.reward());
         assertFalse(reward.rightAnswerWrongWork());
+    }
+
+    @Test
+    void aStrategyResponseSaysWhetherItIsWorkedAndOtherTasksSayNothing() {
+        Task strategy = Tasks.byName("strategy-arithmetic");
+        assertEquals(Boolean.TRUE, RewardRule.ANSWER_ONLY.score(strategy, RIGHT_WORK, "26").worked());
+        assertEquals(Boolean.FALSE, RewardRule.ANSWER_ONLY.score(strategy, "A: 26", "26").worked());
+        assertNull(RewardRule.ANSWER_ONLY.score(ARITHMETIC, RIGHT_WORK, "26").worked(), "arithmetic has no choice of style");
     }
 }

@@ -25,14 +25,18 @@ public final class TrainerMetrics {
      *     that several leaves of a tree share counts once
      * @param trajectoryTokens response tokens of every leaf received (each leaf's full length)
      * @param staleness versions between the trainer and the oldest segment of the batch
+     * @param workedShare share of the leaves whose response works step by step, among those whose task tells
+     *     ({@link Leaf#getWorked}); NaN when no leaf's task tells
      */
     public record Step(long version, long optimizerSteps, boolean applied, int trees, int leaves, long sampledTokens, long trajectoryTokens,
-            double rewardMean, double accuracy, int leavesTrained, int leavesStale, int zeroSignalTrees, double loss,
+            double rewardMean, double accuracy, double workedShare, int leavesTrained, int leavesStale, int zeroSignalTrees, double loss,
             double gradNorm, double learningRate, double clipFraction, double approxKl, double entropy, long staleness) {}
 
     static Step step(List<ScoredTree> trees, UpdateReport report, long version, long optimizerSteps, boolean applied) {
         int leaves = 0;
         int correct = 0;
+        int styled = 0;
+        int worked = 0;
         long tokens = 0;
         long trajectoryTokens = 0;
         double rewards = 0;
@@ -44,6 +48,10 @@ public final class TrainerMetrics {
                 float reward = leaf.getReward() == null ? 0f : leaf.getReward();
                 rewards += reward;
                 correct += reward >= 1f ? 1 : 0;
+                if (leaf.getWorked() != null) {
+                    styled++;
+                    worked += leaf.getWorked() ? 1 : 0;
+                }
                 for (Segment segment : leaf.getSegments()) {
                     trajectoryTokens += segment.getTokens().size();
                     if (decoded.add(segment.getNodeId())) {
@@ -56,6 +64,7 @@ public final class TrainerMetrics {
         List<StepResult> steps = report.steps();
         return new Step(version, optimizerSteps, applied, trees.size(), leaves, tokens, trajectoryTokens,
                 leaves == 0 ? Double.NaN : rewards / leaves, leaves == 0 ? Double.NaN : (double) correct / leaves,
+                styled == 0 ? Double.NaN : (double) worked / styled,
                 report.leavesTrained(), report.leavesStale(), report.zeroSignalGroups().size(),
                 mean(steps, StepResult::loss), mean(steps, StepResult::gradNorm),
                 steps.isEmpty() ? 0 : steps.get(steps.size() - 1).learningRate(),
@@ -73,6 +82,7 @@ public final class TrainerMetrics {
         values.put("trajectory_tokens", (double) s.trajectoryTokens());
         values.put("reward_mean", s.rewardMean());
         values.put("accuracy", s.accuracy());
+        values.put("worked_share", s.workedShare());
         values.put("leaves_trained", (double) s.leavesTrained());
         values.put("leaves_stale", (double) s.leavesStale());
         values.put("zero_signal_trees", (double) s.zeroSignalTrees());
