@@ -170,7 +170,7 @@ class CommandLineTest {
                 org.junit.jupiter.params.provider.Arguments.of(List.of("eval", "--samples", "8"), "error: --samples 8 needs a sampling temperature"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "sampling", "--branch", "0"), "error: branch must be >= 1, got 0"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("pretrain", "--model", "huge"),
-                        "error: --model must be small, medium, tiny or qwen3-tiny, got 'huge'"),
+                        "error: --model must be small, medium, tiny, qwen3-tiny or steel-tiny, got 'huge'"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "sampling", "--in-flight", "-1"), "error: --in-flight must be >= 0, got -1"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("bench", "sampling", "--first-divergence", "two"),
                         "error: --first-divergence must be N or MIN-MAX, got 'two'"),
