@@ -11,13 +11,18 @@ final class CliModels {
     private CliModels() {}
 
     static ModelFiles.Model load(CommandSpec spec, Path dir) {
+        return load(spec, dir, "--model");
+    }
+
+    /** The same for an option of another name. */
+    static ModelFiles.Model load(CommandSpec spec, Path dir, String option) {
         if (!ModelFiles.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
-            throw new ParameterException(spec.commandLine(), "--model: no model at " + dir + " (make one with 'treepo pretrain --out DIR')");
+            throw new ParameterException(spec.commandLine(), option + ": no model at " + dir + " (make one with 'treepo pretrain --out DIR')");
         }
         try {
             return ModelFiles.load(dir);
         } catch (IllegalArgumentException | UncheckedIOException e) {
-            throw new ParameterException(spec.commandLine(), "--model: " + e.getMessage());
+            throw new ParameterException(spec.commandLine(), option + ": " + e.getMessage());
         }
     }
 }

@@ -23,7 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code treepo pretrain}: supervised warm-up of a small policy from scratch on a task's worked solutions. */
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
-        description = "Train a small policy from scratch on a task's worked solutions (next-token loss on the solution), "
+        description = "Train a small policy from scratch (or continue one, --from) on a task's worked solutions (next-token loss on the solution), "
                 + "printing loss, tokens/s and held-out accuracy, then save it (config + weights + SHA-256).")
 public final class PretrainCommand implements Callable<Integer> {
 
@@ -72,6 +72,11 @@ public final class PretrainCommand implements Callable<Integer> {
                     + "or steel-tiny (Steel-LLM's Soft-MoE feed-forward, for smoke tests) (default: ${DEFAULT-VALUE}).")
     String model;
 
+    @Option(names = "--from", paramLabel = "DIR",
+            description = "Continue from a saved model (its shape, weights and tokenizer) instead of fresh weights of --model: "
+                    + "a curriculum, or more supervised steps for a warm start.")
+    Path from;
+
     @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "auto",
             description = "auto (GPU when PyTorch sees one), cpu or gpu (default: ${DEFAULT-VALUE}).")
     String device;
@@ -82,7 +87,11 @@ public final class PretrainCommand implements Callable<Integer> {
         if (maxSteps < 0) throw new ParameterException(spec.commandLine(), "--max-steps must be >= 0, got " + maxSteps);
         if (batchSize < 1) throw new ParameterException(spec.commandLine(), "--batch-size must be >= 1, got " + batchSize);
         if (evalN < 0) throw new ParameterException(spec.commandLine(), "--eval-n must be >= 0, got " + evalN);
-        ModelConfig config = switch (model) {
+        if (from != null && spec.commandLine().getParseResult().hasMatchedOption("--model")) {
+            throw new ParameterException(spec.commandLine(), "--from takes the shape of the model it continues: leave out --model");
+        }
+        ModelFiles.Model start = from == null ? null : CliModels.load(spec, from, "--from");
+        ModelConfig config = start != null ? start.config() : switch (model) {
             case "small" -> ModelConfig.defaultSmall();
             case "medium" -> ModelConfig.medium();
             case "tiny" -> ModelConfig.tiny();
@@ -96,12 +105,16 @@ public final class PretrainCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--task " + task + " has no worked solutions to pretrain on");
         }
         PrintWriter log = spec.commandLine().getOut();
-        Tokenizer tokenizer = new ByteTokenizer();
+        Tokenizer tokenizer = start != null ? start.tokenizer() : new ByteTokenizer();
         TrainerConfig trainerConfig = TrainerConfig.pretraining().withLearningRate(learningRate);
         String budget = maxSteps > 0 ? String.format("%,d steps (at most %.1f min)", maxSteps, minutes) : String.format("%.1f min", minutes);
-        log.printf("pretraining a policy (%s) on %s for %s, batch %d%n", WarmStart.describe(config), task, budget, batchSize);
+        log.printf("pretraining a policy (%s)%s on %s for %s, batch %d%n", WarmStart.describe(config),
+                start != null ? " from " + from : "", task, budget, batchSize);
         AtomicLong next = new AtomicLong();
-        try (PolicyTrainer trainer = PolicyTrainer.create(config, trainerConfig, tokenizer, device, seed);
+        try (tokenizer;
+                PolicyTrainer trainer = start != null
+                        ? PolicyTrainer.create(start.weights(), trainerConfig, tokenizer, device)
+                        : PolicyTrainer.create(config, trainerConfig, tokenizer, device, seed);
                 DjlSegmentDecoder decoder = DjlSegmentDecoder.create(DecoderConfig.defaults(), tokenizer, trainer.weights(), 0)) {
             double[] lastEval = {0};
             Pretrainer pretrainer = new Pretrainer(trainer, tokenizer, batchSize);
@@ -123,7 +136,7 @@ public final class PretrainCommand implements Callable<Integer> {
                             printAccuracy(log, "held-out", evaluate(decoder, trainer, tokenizer, source, p.step()));
                         }
                     });
-            ModelFiles.save(out, new ModelFiles.Model(trainer.weights(), null));
+            ModelFiles.save(out, new ModelFiles.Model(trainer.weights(), start != null ? start.tokenizerFiles() : null));
             log.printf("trained %d steps in %.1f min, final loss %.4f%n", last.step(), last.seconds() / 60, last.loss());
             if (evalN > 0) {
                 printAccuracy(log, "final held-out", evaluate(decoder, trainer, tokenizer, source, last.step()));

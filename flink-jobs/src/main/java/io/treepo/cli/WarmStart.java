@@ -7,8 +7,12 @@ import io.treepo.schemas.PolicyWeights;
 import io.treepo.schemas.weights.PolicyVersions;
 import io.treepo.schemas.weights.WeightsStore;
 import io.treepo.schemas.weights.WeightsAssembler.Assembled;
+import io.treepo.tasks.Task;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -16,26 +20,51 @@ import picocli.CommandLine.Model.CommandSpec;
 final class WarmStart {
     /** Supervised steps of a missing warm start: about 25-40% held-out accuracy on arithmetic, leaving RL room. */
     static final String DEFAULT_PRETRAIN_STEPS = "1500";
+    /** Peak learning rate of a warm start that continues another's: a third of pretraining's 3e-3. */
+    private static final String CONTINUED_LEARNING_RATE = "1e-3";
 
     private WarmStart() {}
 
     static ModelFiles.Model load(CommandSpec spec, Path model, String task, long pretrainSteps, PrintWriter out) {
-        if (!ModelFiles.exists(model)) {
-            out.printf("No model at %s: pretraining one from scratch on %s for %d steps (cached for later runs).%n",
-                    model, task, pretrainSteps);
-            out.flush();
-            CommandLine pretrain = new CommandLine(new PretrainCommand());
-            pretrain.setOut(out);
-            pretrain.setErr(spec.commandLine().getErr());
-            // The step count decides; the time limit is only a backstop for a very slow machine.
-            int code = pretrain.execute("--task", task, "--max-steps", Long.toString(pretrainSteps), "--minutes", "60", "--out", model.toString());
-            if (code != 0) {
-                throw new IllegalStateException("pretraining failed (exit code " + code + ")");
-            }
-        }
+        ensure(spec, model, task, pretrainSteps, out);
         ModelFiles.Model loaded = ModelFiles.load(model);
         out.printf("Warm start: %s (%s, sha256 %s)%n", model, describe(loaded.config()), loaded.weights().sha256().substring(0, 12));
         return loaded;
+    }
+
+    /**
+     * Pretrains a missing warm start: from scratch, or, for a task whose warm start continues
+     * another's ({@link Task#warmStartBase()}), from that task's cached warm start (pretrained first
+     * when missing too) for a fifth of the steps at a third of the peak learning rate, enough to
+     * learn the new corpus's ways without unlearning the base's.
+     */
+    private static void ensure(CommandSpec spec, Path model, String task, long pretrainSteps, PrintWriter out) {
+        if (ModelFiles.exists(model)) {
+            return;
+        }
+        Optional<String> base = CliTasks.byName(spec, task).warmStartBase();
+        List<String> args = new ArrayList<>(List.of("--task", task, "--minutes", "60", "--out", model.toString()));
+        if (base.isPresent()) {
+            Path from = WarmStartOptions.cached(base.get());
+            ensure(spec, from, base.get(), pretrainSteps, out);
+            long steps = Math.max(1, pretrainSteps / 5);
+            out.printf("No model at %s: continuing %s's warm start (%s) on %s for %d steps (cached for later runs).%n",
+                    model, base.get(), from, task, steps);
+            args.addAll(List.of("--from", from.toString(), "--max-steps", Long.toString(steps), "--lr", CONTINUED_LEARNING_RATE));
+        } else {
+            out.printf("No model at %s: pretraining one from scratch on %s for %d steps (cached for later runs).%n",
+                    model, task, pretrainSteps);
+            args.addAll(List.of("--max-steps", Long.toString(pretrainSteps)));
+        }
+        out.flush();
+        CommandLine pretrain = new CommandLine(new PretrainCommand());
+        pretrain.setOut(out);
+        pretrain.setErr(spec.commandLine().getErr());
+        // The step count decides; the time limit is only a backstop for a very slow machine.
+        int code = pretrain.execute(args.toArray(String[]::new));
+        if (code != 0) {
+            throw new IllegalStateException("pretraining failed (exit code " + code + ")");
+        }
     }
 
     /** One line on a model's shape, for progress output. */

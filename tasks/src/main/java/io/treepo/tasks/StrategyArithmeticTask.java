@@ -20,6 +20,10 @@ import java.util.Optional;
  * <p>Which style a problem's solution takes is drawn from its seed ({@link #WORKED_SHARE} worked),
  * independently of the expression, so the same expression appears with both. Splits are
  * arithmetic's: held-out problems are never trained on.
+ *
+ * <p>Its warm start continues from arithmetic's ({@link #warmStartBase()}), as a base model that has
+ * read much worked mathematics is then tuned on data that mostly answers at once: on the mixed
+ * corpus alone, a small policy learns to work problems out too poorly for the choice to matter.
  */
 public final class StrategyArithmeticTask implements Task {
 
@@ -66,6 +70,11 @@ public final class StrategyArithmeticTask implements Task {
         long z = seed * 0xD1B54A32D192ED03L;
         z = (z ^ (z >>> 29)) * 0xBF58476D1CE4E5B9L;
         return ((z ^ (z >>> 32)) >>> 11) * 0x1.0p-53 < WORKED_SHARE;
+    }
+
+    @Override
+    public Optional<String> warmStartBase() {
+        return Optional.of(ArithmeticTask.NAME);
     }
 
     @Override

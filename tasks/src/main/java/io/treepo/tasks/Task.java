@@ -47,6 +47,15 @@ public interface Task {
         return Optional.empty();
     }
 
+    /**
+     * The task whose warm start this task's continues from, for a task whose corpus alone would
+     * teach a policy too little (strategy-arithmetic: a policy first learns to work problems out on
+     * arithmetic's corpus, then meets the mixed one); empty when a warm start starts from scratch.
+     */
+    default Optional<String> warmStartBase() {
+        return Optional.empty();
+    }
+
     /** Which side of the train / held-out partition a problem comes from. */
     enum Split { TRAIN, HELD_OUT }
 
