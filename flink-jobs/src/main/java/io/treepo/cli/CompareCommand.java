@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
             "TreePO against GRPO (and any other sampler) on this machine, side by side, over seeds.",
             "",
             "Runs the loop with each sampler of --samplers and its own advantages (tree: tree advantages,",
-            "independent: GRPO), --seeds times each, from the same warm start, for the same time; run k of",
+            "independent: GRPO, fr3e: FR3E), --seeds times each, from the same warm start, for the same time; run k of",
             "every sampler uses prompt-stream and sampling seed --seed + k - 1, so the samplers see the same",
             "prompts. Reports per sampler held-out accuracy at the end, at equal sampled tokens and at equal",
             "time (mean, standard deviation, min..max over the seeds), decoded tokens per trajectory,",

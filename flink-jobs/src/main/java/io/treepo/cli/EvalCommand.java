@@ -29,7 +29,7 @@ public final class EvalCommand implements Callable<Integer> {
                     + ".treepo/models/default for arithmetic, .treepo/models/TASK for another task.")
     Path model;
 
-    @Option(names = "--task", paramLabel = "NAME", defaultValue = "arithmetic",
+    @Option(names = "--task", paramLabel = "NAME", defaultValue = WarmStartOptions.DEFAULT_TASK,
             description = "Task to evaluate on (default: ${DEFAULT-VALUE}).")
     String task;
 

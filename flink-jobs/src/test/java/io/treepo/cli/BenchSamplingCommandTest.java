@@ -65,13 +65,18 @@ class BenchSamplingCommandTest {
     @Test
     void everyBenchAndCompareStartFromTheDemosWarmStartByDefault() {
         CommandLine root = TreepoCommand.newCommandLine();
-        String demoDefault = root.getSubcommands().get("demo").getCommandSpec().findOption("--model").defaultValue();
-        assertEquals(".treepo/models/default", demoDefault);
+        String demoTask = root.getSubcommands().get("demo").getCommandSpec().findOption("--task").defaultValue();
+        assertEquals("strategy-arithmetic", demoTask);
         CommandLine bench = root.getSubcommands().get("bench");
-        for (CommandLine command : List.of(bench.getSubcommands().get("sampling"), bench.getSubcommands().get("backlog"),
-                bench.getSubcommands().get("learning"), root.getSubcommands().get("compare"))) {
-            assertEquals(demoDefault, command.getCommandSpec().findOption("--model").defaultValue(), command.getCommandName());
+        for (CommandLine command : List.of(root.getSubcommands().get("demo"), bench.getSubcommands().get("sampling"),
+                bench.getSubcommands().get("backlog"), bench.getSubcommands().get("learning"), root.getSubcommands().get("compare"))) {
+            assertEquals(demoTask, command.getCommandSpec().findOption("--task").defaultValue(), command.getCommandName());
+            // no fixed --model: the task's cached warm start
+            assertEquals(null, command.getCommandSpec().findOption("--model").defaultValue(), command.getCommandName());
         }
+        assertEquals(java.nio.file.Path.of(".treepo/models/strategy-arithmetic"), WarmStartOptions.cached("strategy-arithmetic"));
+        assertEquals(java.nio.file.Path.of(".treepo/models/default"), WarmStartOptions.cached("arithmetic"));
+    }
     }
 
     @Test

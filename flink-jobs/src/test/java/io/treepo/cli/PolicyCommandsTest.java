@@ -35,7 +35,8 @@ class PolicyCommandsTest {
         assertTrue(pretrain.out().contains("final held-out accuracy"), pretrain.out());
         assertTrue(Files.readString(model.resolve("config.json")).contains("\"model_type\": \"qwen2\""));
         assertTrue(Files.isRegularFile(model.resolve("model.safetensors")));
-        Run eval = run("eval", "--model", model.toString(), "--n", "3", "--seed", "5", "--sampling", "1.0", "--json", "--device", "cpu");
+        Run eval = run("eval", "--model", model.toString(), "--task", "arithmetic", "--n", "3", "--seed", "5", "--sampling", "1.0", "--json",
+                "--device", "cpu");
         assertEquals(0, eval.exit(), eval.err());
         assertTrue(eval.out().startsWith("{\"task\":\"arithmetic\""), eval.out());
         assertTrue(eval.out().contains("\"n\":3"), eval.out());
