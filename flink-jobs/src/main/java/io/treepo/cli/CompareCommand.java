@@ -95,6 +95,10 @@ final class CompareCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--seeds must be >= 1, got " + seeds);
         }
         List<SamplerKind> kinds = samplerKinds();
+        for (SamplerKind kind : kinds) { // each sampler's options (fr3e's width), before any run starts
+            select(kind);
+            loop.validate(spec);
+        }
         run.requireFreePort(spec);
         PrintWriter out = spec.commandLine().getOut();
         out.println("Flink Web UI (each run in turn): " + run.webUrl());
@@ -117,8 +121,7 @@ final class CompareCommand implements Callable<Integer> {
                     long seed = firstSeed + k;
                     out.printf(Locale.ROOT, "%n== %s sampler, %s advantages, seed %d (%d of %d), %.1f minutes ==%n", kind.label(),
                             LoopOptions.pairedEstimator(kind), seed, k + 1, seeds, minutes);
-                    loop.sampler = kind.label();
-                    loop.estimator = LoopOptions.pairedEstimator(kind);
+                    select(kind);
                     loop.seed = seed;
                     Path runDir = seeds == 1 ? dir.resolve(kind.label()) : dir.resolve(kind.label()).resolve("seed-" + seed);
                     LoopRun.Result result = run.loopRun(spec, "treepo compare: " + kind.label() + " seed " + seed, loop, warmStart, runDir,
@@ -136,6 +139,12 @@ final class CompareCommand implements Callable<Integer> {
             finished.countDown();
         }
         return 0;
+    }
+
+    /** The loop's sampler and its own advantages, as a run of {@code kind} takes them. */
+    private void select(SamplerKind kind) {
+        loop.sampler = kind.label();
+        loop.estimator = LoopOptions.pairedEstimator(kind);
     }
 
     /** {@code --samplers} as kinds, every kind by default; a name no sampler has is refused at once. */

@@ -196,7 +196,7 @@ final class LoopOptions {
         }
         if (weightsDir != null && weightsDir.isBlank()) throw new ParameterException(spec.commandLine(), "--weights-dir must not be blank");
         try {
-            validateFr3e(spec.commandLine().getParseResult().hasMatchedOption("--estimator"));
+            validateFr3e();
             treeConfig();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
@@ -204,7 +204,7 @@ final class LoopOptions {
     }
 
     /** FR3E's options in the command line's words; FR3E leaves and the FR3E estimator only go together. */
-    private void validateFr3e(boolean estimatorGiven) {
+    private void validateFr3e() {
         if (fr3eStates < 1) throw new IllegalArgumentException("--fr3e-states must be >= 1, got " + fr3eStates);
         boolean fr3e = samplerKind() == SamplerKind.FR3E;
         if (!fr3e && estimator == Estimator.FR3E) {
@@ -213,7 +213,7 @@ final class LoopOptions {
         if (!fr3e) {
             return;
         }
-        if (estimatorGiven && estimator != Estimator.FR3E) {
+        if (estimator != null && estimator != Estimator.FR3E) {
             throw new IllegalArgumentException("--estimator " + estimator + " does not fit --sampler fr3e, whose leaves are trained by FR3E");
         }
         int states = fr3eStates + 1;

@@ -77,7 +77,6 @@ class BenchSamplingCommandTest {
         assertEquals(java.nio.file.Path.of(".treepo/models/strategy-arithmetic"), WarmStartOptions.cached("strategy-arithmetic"));
         assertEquals(java.nio.file.Path.of(".treepo/models/default"), WarmStartOptions.cached("arithmetic"));
     }
-    }
 
     @Test
     void samplingBenchSaysWhichModelItUsed(@TempDir Path dir) throws Exception {

@@ -160,6 +160,8 @@ class CommandLineTest {
                 org.junit.jupiter.params.provider.Arguments.of(List.of("demo", "--eval-prompts", "-1"), "error: --eval-prompts must be >= 0, got -1"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("compare", "--minutes", "0"), "error: --minutes must be > 0 for a comparison"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("compare", "--seeds", "0"), "error: --seeds must be >= 1, got 0"),
+                org.junit.jupiter.params.provider.Arguments.of(List.of("compare", "--width", "6"),
+                        "error: --width 6 must be a multiple of --fr3e-states + 1 = 4 of at least 2 rollouts per state with --sampler fr3e"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("pretrain", "--from", "/no/such/model"),
                         "error: --from: no model at /no/such/model"),
                 org.junit.jupiter.params.provider.Arguments.of(List.of("pretrain", "--from", "/no/such/model", "--model", "tiny"),

@@ -31,7 +31,7 @@ class CompareITCase {
         }
         Path report = dir.resolve("report");
         CommandLineTest.Run run = CommandLineTest.run("compare", "--seeds", "2", "--seed", "5", "--minutes", "0.05", "--web-port", "0",
-                "--model", model.toString(), "--report-dir", report.toString(), "--task", "echo", "--width", "4", "--segment-tokens", "4",
+                "--model", model.toString(), "--report-dir", report.toString(), "--task", "echo", "--width", "4", "--fr3e-states", "1", "--segment-tokens", "4",
                 "--max-response-tokens", "12", "--trees-per-step", "2", "--eval-prompts", "4", "--eval-every", "5");
 
         assertEquals(0, run.exitCode(), run.err());
