@@ -262,10 +262,10 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     private static String displayName(SamplerKind kind) {
-        return switch (kind.label()) {
-            case "tree" -> "TreePO (tree sampler)";
-            case "independent" -> "GRPO (independent sampler)";
-            default -> kind.label() + " sampler";
+        return switch (kind) {
+            case TREE -> "TreePO (tree sampler)";
+            case INDEPENDENT -> "GRPO (independent sampler)";
+            case FR3E -> "FR3E (first-return states)";
         };
     }
 
