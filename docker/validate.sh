@@ -9,6 +9,15 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here/validate"
+# Some machines have Node.js and npm's package but no npm/npx on the PATH (an npm upgrade that failed
+# half way): run them from where the package lies.
+if ! command -v npm >/dev/null && command -v node >/dev/null; then
+  npm_bin="$(dirname "$(readlink -f "$(command -v node)")")/../lib/node_modules/npm/bin"
+  if [ -f "$npm_bin/npm-cli.js" ]; then
+    npm() { node "$npm_bin/npm-cli.js" "$@"; }
+    npx() { node "$npm_bin/npx-cli.js" "$@"; }
+  fi
+fi
 if [ ! -d node_modules/dclint ] || [ ! -d node_modules/ajv ] || [ ! -d node_modules/yaml ]; then
   npm install --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null
 fi
