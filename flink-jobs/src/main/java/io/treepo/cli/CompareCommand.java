@@ -35,18 +35,20 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "TreePO against GRPO (and any other sampler) on this machine, side by side, over seeds.",
+            "TreePO against GRPO and FR3E on this machine, side by side, over seeds.",
             "",
-            "Runs the loop with each sampler of --samplers and its own advantages (tree: tree advantages,",
-            "independent: GRPO, fr3e: FR3E), --seeds times each, from the same warm start, for the same time; run k of",
-            "every sampler uses prompt-stream and sampling seed --seed + k - 1, so the samplers see the same",
-            "prompts. Reports per sampler held-out accuracy at the end, at equal sampled tokens and at equal",
-            "time (mean, standard deviation, min..max over the seeds), decoded tokens per trajectory,",
-            "trajectories per second, and the sampled tokens each sampler's mean curve needs to reach GRPO's",
-            "mean final accuracy, with the ratio to GRPO's. Each run leaves its demo report in",
-            "<report-dir>/<sampler>/seed-<seed> (<report-dir>/<sampler> with --seeds 1); the comparison",
-            "(comparison.txt, comparison.json, PNG plots) goes in <report-dir>. The command sets --sampler,",
-            "--estimator and --seed itself."
+            "Runs the loop with each sampler of --samplers and its own advantages",
+            "(tree: tree advantages, independent: GRPO, fr3e: FR3E), --seeds times each,",
+            "from the same warm start, for the same time; run k of every sampler uses",
+            "prompt-stream and sampling seed --seed + k - 1, so the samplers see the same",
+            "prompts. Reports per sampler held-out accuracy at the end, at equal sampled",
+            "tokens and at equal time (mean, standard deviation, min..max over the seeds),",
+            "decoded tokens per trajectory, trajectories per second, and the sampled tokens",
+            "each sampler's mean curve needs to reach GRPO's mean final accuracy, with the",
+            "ratio to GRPO's. Each run leaves its demo report in",
+            "<report-dir>/<sampler>/seed-<seed> (<report-dir>/<sampler> with --seeds 1);",
+            "the comparison (comparison.txt, comparison.json, PNG plots) goes in",
+            "<report-dir>. The command sets --sampler, --estimator and --seed itself."
         })
 final class CompareCommand implements Callable<Integer> {
 
