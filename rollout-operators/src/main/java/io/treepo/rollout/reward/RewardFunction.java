@@ -73,7 +73,7 @@ public final class RewardFunction extends RichAsyncFunction<Leaf, Leaf> {
                 result.complete(List.of(scoredLeaf));
             } else {
                 failures.inc();
-                result.complete(List.of(withReward(leaf, 0f, null, "verifier failed: " + error.getMessage())));
+                result.complete(List.of(withReward(leaf, 0f, null, "verifier failed: " + error.getMessage(), null)));
             }
         });
     }
@@ -81,7 +81,7 @@ public final class RewardFunction extends RichAsyncFunction<Leaf, Leaf> {
     @Override
     public void timeout(Leaf leaf, ResultFuture<Leaf> result) {
         timeouts.inc();
-        result.complete(List.of(withReward(leaf, 0f, null, "verifier timed out")));
+        result.complete(List.of(withReward(leaf, 0f, null, "verifier timed out", null)));
     }
 
     private Leaf score(Leaf leaf) {
@@ -94,8 +94,8 @@ public final class RewardFunction extends RichAsyncFunction<Leaf, Leaf> {
         if (reward.rightAnswerWrongWork()) {
             wrongWork.inc();
         }
-        return Leaf.newBuilder(withReward(leaf, (float) reward.reward(), reward.extractedAnswer(),
-                rule.checkWork() && reward.rightAnswerWrongWork() ? "right answer, wrong work" : null)).setWorked(reward.worked()).build();
+        return withReward(leaf, (float) reward.reward(), reward.extractedAnswer(),
+                rule.checkWork() && reward.rightAnswerWrongWork() ? "right answer, wrong work" : null, reward.worked());
     }
 
     /** The text of a leaf's response: every segment's tokens in order, special tokens dropped. */
@@ -114,8 +114,8 @@ public final class RewardFunction extends RichAsyncFunction<Leaf, Leaf> {
         return tokenizer.decode(ids);
     }
 
-    private static Leaf withReward(Leaf leaf, float reward, String answer, String note) {
-        return Leaf.newBuilder(leaf).setReward(reward).setExtractedAnswer(answer).setRewardNote(note).build();
+    private static Leaf withReward(Leaf leaf, float reward, String answer, String note, Boolean worked) {
+        return Leaf.newBuilder(leaf).setReward(reward).setExtractedAnswer(answer).setRewardNote(note).setWorked(worked).build();
     }
 
     @Override
